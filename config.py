@@ -1,0 +1,80 @@
+"""Settings, read from the environment first.
+
+Nothing here touches the filesystem or the database at import time: the instance-folder
+defaults (SQLite file, development secret key) are filled in by ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-minded defaults; every secret comes from the environment."""
+
+    ENV_NAME = os.environ.get("PASSPORT_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Default filled in by create_app: sqlite:///<instance>/passport.sqlite3
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # AES-GCM keys for free texts at rest: "kid:base64key,kid2:base64key", newest first.
+    # Development derives one from SECRET_KEY; production requires this setting.
+    ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS")
+
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no request body is bigger than that.
+    SERVER_NAME = os.environ.get("SERVER_NAME")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+
+    API_TOKEN_LIFETIME_HOURS = int(os.environ.get("API_TOKEN_LIFETIME_HOURS", "12"))
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Passeport SPRO <no-reply@passeport.invalid>")
+    # Without MAIL_SERVER, mails are written here (default: <instance>/outbox).
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")
+
+    RETENTION_PASSPORT_DAYS = int(os.environ.get("RETENTION_PASSPORT_DAYS", str(2 * 365)))
+    RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("RETENTION_ACCESS_LOG_DAYS", "365"))
+
+
+class TestingConfig(Config):
+    """Used by the test suite: SQLite in a temporary folder unless TEST_DATABASE_URL is set."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    ENCRYPTION_KEYS = None
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    RATELIMIT_ENABLED = True
+    REDIS_URL = os.environ.get("TEST_REDIS_URL")
+    # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

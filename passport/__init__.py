@@ -1,0 +1,145 @@
+"""Passeport SPRO: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from config import Config
+
+
+def create_app(config_class: type[Config] = Config, overrides: dict | None = None) -> Flask:
+    """Build and configure an application instance.
+
+    ``overrides`` are applied after the configuration class (tests use it for a temporary
+    database). Nothing is read from or written to the database here.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    _fill_instance_defaults(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_security_headers(app)
+    from passport import templating
+
+    templating.register(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    """Embedded defaults for a laptop: an SQLite file and a generated secret in ``instance/``."""
+    production = app.config.get("ENV_NAME") == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("SECRET_KEY must be set in production")
+        os.makedirs(app.instance_path, exist_ok=True)
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        db_path = Path(app.instance_path) / "passport.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # Heroku-style URLs
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if not app.config.get("MAIL_OUTBOX"):
+        app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
+    )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    import passport.models  # noqa: F401  (every table in the metadata)
+    from passport.accounts.services import load_user
+    from passport.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+    from passport.security import Passwords
+    from passport.trust.encryption import build_keyring
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    app.extensions["passport_keyring"] = build_keyring(app.config)
+    app.extensions["passport_passwords"] = Passwords(**app.config.get("ARGON2_PARAMS", {}))
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def register_blueprints(app: Flask) -> None:
+    from passport.accounts.views import bp as accounts_bp
+    from passport.api import bp as api_bp
+    from passport.main import bp as main_bp
+    from passport.passports.views import bp as passports_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(passports_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from passport.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from passport.cli import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response

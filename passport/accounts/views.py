@@ -1,0 +1,134 @@
+"""Register, log in, log out, reset a forgotten password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from passport.accounts import services as accounts
+from passport.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
+from passport.extensions import db, limiter
+from passport.mail import send_mail
+from passport.urls import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_email_key() -> str:
+    return "login:" + accounts.normalize_email(request.form.get("email", ""))[:254]
+
+
+def landing_for(user) -> str:
+    """Where a user goes after logging in, by role."""
+    if user.is_holder:
+        return url_for("passports.overview")
+    if "workspace.index" in _endpoints():
+        return url_for("workspace.index")
+    return url_for("main.home")
+
+
+def _endpoints() -> set[str]:
+    from flask import current_app
+
+    return set(current_app.view_functions)
+
+
+@bp.route("/inscription", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(landing_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_individual(
+                form.email.data, form.password.data, form.full_name.data
+            )
+        except accounts.EmailTaken:
+            form.email.errors.append(
+                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez le mot de passe.")
+            )
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Bienvenue ! Votre passeport est prêt."), "success")
+            return redirect(url_for("passports.overview"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(
+    "10 per minute",
+    methods=["POST"],
+    key_func=_login_email_key,
+    deduct_when=lambda response: response.status_code == 401,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(landing_for(current_user))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data) or landing_for(user))
+        form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/deconnexion")
+@login_required
+def logout():
+    logout_user()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        user = accounts.get_user_by_email(form.email.data)
+        if user is not None and user.active:
+            token = accounts.make_reset_token(user)
+            link = url_for("accounts.reset_password", token=token, _external=True)
+            send_mail(
+                user.email,
+                _("Passeport SPRO : choisir un nouveau mot de passe"),
+                _(
+                    "Bonjour %(name)s,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
+                    "(valable une heure, une seule fois) :\n%(link)s\n\nSi vous n'avez rien "
+                    "demandé, ignorez ce message : votre mot de passe ne change pas.",
+                    name=user.full_name,
+                    link=link,
+                ),
+            )
+        # Same answer whether the account exists or not.
+        flash(
+            _("Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def reset_password(token: str):
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 410
+    form = ResetForm()
+    if form.validate_on_submit():
+        accounts.change_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Votre mot de passe a été changé. Connectez-vous."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)

@@ -1,0 +1,69 @@
+"""Accounts and personal tokens: /api/v1/accounts, /api/v1/auth/token."""
+
+from __future__ import annotations
+
+from flask import request
+
+from passport.accounts import services as accounts
+from passport.api import bp
+from passport.api.auth import current_caller
+from passport.api.openapi import doc
+from passport.api.schemas import AccountIn, TokenIn, parse
+from passport.errors import Problem
+from passport.extensions import db, limiter
+from passport.trust.canonical import iso_timestamp
+
+ACCOUNT_RATE = "20 per minute"  # API.md: at least 10 a minute per client address
+LOGIN_FAILURES_PER_EMAIL = "10 per minute"  # API.md: more than 10 a minute answers 429
+
+
+def _email_in_body() -> str:
+    data = request.get_json(silent=True, cache=True)
+    email = data.get("email") if isinstance(data, dict) else None
+    if not isinstance(email, str):
+        return "no-email"
+    return "login:" + accounts.normalize_email(email)[:254]
+
+
+@bp.post("/accounts")
+@limiter.limit(ACCOUNT_RATE)
+@doc("Create a holder's account", body=AccountIn, responses={201: "Account", 409: None, 422: None})
+def create_account():
+    data = parse(AccountIn)
+    try:
+        user = accounts.register_individual(data.email, data.password, data.full_name)
+    except accounts.EmailTaken:
+        raise Problem(409, "Conflict", "An account with this email already exists.") from None
+    db.session.commit()
+    return {"id": user.id, "email": user.email, "full_name": user.full_name, "role": user.role}, 201
+
+
+@bp.post("/auth/token")
+@limiter.limit(ACCOUNT_RATE)
+@limiter.limit(
+    LOGIN_FAILURES_PER_EMAIL, key_func=_email_in_body, deduct_when=lambda r: r.status_code == 401
+)
+@doc("Get a personal bearer token", body=TokenIn, responses={201: "Token", 401: None})
+def create_token():
+    data = parse(TokenIn)
+    user = accounts.authenticate(data.email, data.password)
+    if user is None:
+        raise Problem(401, "Unauthorized", "Wrong email or password.")
+    secret, token = accounts.issue_token(user)
+    db.session.commit()
+    return {
+        "access_token": secret,
+        "token_type": "Bearer",
+        "expires_at": iso_timestamp(token.expires_at),
+    }, 201
+
+
+@bp.delete("/auth/token")
+@doc("Revoke the token of this request", responses={204: None, 401: None}, auth=True)
+def delete_token():
+    caller = current_caller()
+    if caller.token is None:
+        raise Problem(403, "Forbidden", "Structure API keys are revoked by their structure.")
+    accounts.revoke_token(caller.token)
+    db.session.commit()
+    return "", 204

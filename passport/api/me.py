@@ -1,0 +1,44 @@
+"""The holder's own passport: /api/v1/me/..."""
+
+from __future__ import annotations
+
+from passport.accounts.models import Role
+from passport.api import bp
+from passport.api.auth import current_caller, require_roles
+from passport.api.openapi import doc
+from passport.api.schemas import CpfIn, TrainingIn, parse
+from passport.api.serializers import cpf_json, passport_json, training_json
+from passport.extensions import db
+from passport.passports import services as passports
+
+
+def my_passport():
+    return passports.passport_of(current_caller().user)
+
+
+@bp.get("/me/passport")
+@require_roles(Role.INDIVIDUAL)
+@doc("The holder's whole passport", responses={200: "Passport"})
+def get_my_passport():
+    view = passports.load_view(my_passport())
+    return passport_json(view)
+
+
+@bp.post("/me/trainings")
+@require_roles(Role.INDIVIDUAL)
+@doc("Declare a training", body=TrainingIn, responses={201: "Training", 422: None})
+def post_my_training():
+    data = parse(TrainingIn)
+    training = passports.declare_training(my_passport(), **data.model_dump())
+    db.session.commit()
+    return training_json(training), 201
+
+
+@bp.post("/me/cpf")
+@require_roles(Role.INDIVIDUAL)
+@doc("Declare a CPF statement", body=CpfIn, responses={201: "CpfStatement", 422: None})
+def post_my_cpf():
+    data = parse(CpfIn)
+    statement = passports.declare_cpf(my_passport(), data.as_of, data.balance_eur, data.dif_hours)
+    db.session.commit()
+    return cpf_json(statement), 201

@@ -1,0 +1,29 @@
+"""Extension objects, created unbound and attached to the app in ``create_app``."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from passport.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale() -> str:
+    """French unless the visitor chose English (cookie) or only accepts English."""
+    chosen = request.cookies.get("lang")
+    if chosen in ("fr", "en"):
+        return chosen
+    return request.accept_languages.best_match(["fr", "en"], default="fr") or "fr"

@@ -1,0 +1,25 @@
+"""Form helpers shared by every feature's forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+
+class MaxBytes:
+    """Refuse absurdly long input before it reaches the database."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form, field) -> None:
+        if field.data and len(str(field.data)) > self.limit:
+            raise ValidationError(_l("Ce champ est trop long (%(n)s caractères au plus).", n=self.limit))
+
+
+def empty_to_none(value):
+    """Filter: blank strings become None."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value

@@ -1,0 +1,73 @@
+"""French labels (through Flask-Babel) of the domain's codes, for forms and pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+NEEDS = {
+    "summer_job": _l("Job d'été"),
+    "job_search": _l("Recherche d'emploi"),
+    "training_search": _l("Recherche de formation"),
+    "training_funding": _l("Financement d'une formation"),
+    "orientation": _l("Orientation"),
+    "career_change": _l("Reconversion"),
+    "apprenticeship": _l("Apprentissage"),
+    "vae": _l("Validation des acquis (VAE)"),
+    "business_creation": _l("Création d'entreprise"),
+    "mobility": _l("Mobilité"),
+    "housing_health": _l("Logement, santé"),
+    "other": _l("Autre besoin"),
+}
+
+SITUATIONS = {
+    "employee": _l("Salarié·e"),
+    "jobseeker": _l("Demandeur·se d'emploi"),
+    "self_employed": _l("Travailleur·se indépendant·e"),
+    "public_agent": _l("Agent·e public·que"),
+    "student": _l("Élève ou étudiant·e"),
+    "other": _l("Autre situation"),
+}
+
+CHANNELS = {
+    "in_person": _l("Sur place"),
+    "phone": _l("Par téléphone"),
+    "online": _l("En ligne"),
+}
+
+OUTCOMES = {
+    "answered": _l("Réponse apportée"),
+    "referred": _l("Orientation vers un partenaire"),
+    "appointment": _l("Rendez-vous fixé"),
+    "follow_up": _l("Accompagnement"),
+}
+
+REFERRAL_STATUSES = {
+    "sent": _l("Envoyée"),
+    "received": _l("Reçue"),
+    "appointment": _l("Rendez-vous fixé"),
+    "completed": _l("Terminée"),
+    "declined": _l("Déclinée"),
+}
+
+TRAINING_STATUSES = {
+    "planned": _l("Prévue"),
+    "in_progress": _l("En cours"),
+    "completed": _l("Terminée"),
+    "abandoned": _l("Abandonnée"),
+}
+
+QUALIFICATION_LEVELS = {
+    0: _l("Sans diplôme ou niveau inférieur à 3"),
+    3: _l("Niveau 3 (CAP, BEP)"),
+    4: _l("Niveau 4 (baccalauréat)"),
+    5: _l("Niveau 5 (bac + 2 : BTS, BUT)"),
+    6: _l("Niveau 6 (licence, bachelor)"),
+    7: _l("Niveau 7 (master)"),
+    8: _l("Niveau 8 (doctorat)"),
+}
+
+
+def choices(mapping: dict, blank: bool = False) -> list[tuple]:
+    """WTForms choices from a label mapping, optionally led by an empty choice."""
+    items = [(str(k), v) for k, v in mapping.items()]
+    return ([("", _l("— Choisir —"))] + items) if blank else items

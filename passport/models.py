@@ -1,0 +1,31 @@
+"""Every model, imported in one place so that the metadata (and Alembic) sees them all."""
+
+from passport.accounts.models import ApiToken, Role, User
+from passport.passports.models import (
+    CpfStatement,
+    Passport,
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+)
+from passport.sharing.models import AccessLogEntry, Notification, ShareLink
+from passport.structures.models import ApiKey, SigningKey, Structure
+
+__all__ = [
+    "AccessLogEntry",
+    "ApiKey",
+    "ApiToken",
+    "CpfStatement",
+    "Notification",
+    "Passport",
+    "Reception",
+    "Referral",
+    "ReferralEvent",
+    "Role",
+    "ShareLink",
+    "SigningKey",
+    "Structure",
+    "Training",
+    "User",
+]

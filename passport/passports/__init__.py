@@ -1,0 +1,1 @@
+"""The holder's passport: profile, receptions, referrals, trainings, CPF statements."""

@@ -1,0 +1,233 @@
+"""The passport and its records.
+
+Every record of a passport is a link of the passport's hash chain (``seq``, ``prev_hash``,
+``hash``): see ``passport.trust.chain``. Records are never updated in place: a holder who
+edits a self-declared training or CPF statement appends a new version that ``supersedes``
+the old one, and records written by a structure are immutable and signed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from passport.accounts.models import User
+from passport.db import JSONType, utcnow
+from passport.extensions import db
+from passport.structures.models import Structure
+from passport.trust.encryption import EncryptedText
+
+
+class Need(StrEnum):
+    """Needs of the first-reception questionnaire (API.md)."""
+
+    SUMMER_JOB = "summer_job"
+    JOB_SEARCH = "job_search"
+    TRAINING_SEARCH = "training_search"
+    TRAINING_FUNDING = "training_funding"
+    ORIENTATION = "orientation"
+    CAREER_CHANGE = "career_change"
+    APPRENTICESHIP = "apprenticeship"
+    VAE = "vae"
+    BUSINESS_CREATION = "business_creation"
+    MOBILITY = "mobility"
+    HOUSING_HEALTH = "housing_health"
+    OTHER = "other"
+
+
+class Situation(StrEnum):
+    EMPLOYEE = "employee"
+    JOBSEEKER = "jobseeker"
+    SELF_EMPLOYED = "self_employed"
+    PUBLIC_AGENT = "public_agent"
+    STUDENT = "student"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    ONLINE = "online"
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    REFERRED = "referred"
+    APPOINTMENT = "appointment"
+    FOLLOW_UP = "follow_up"
+
+
+class TrainingStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+    APPOINTMENT = "appointment"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+#: The fiche navette workflow (DOMAIN.md): allowed next statuses of each status.
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralStatus.SENT: frozenset({ReferralStatus.RECEIVED, ReferralStatus.DECLINED}),
+    ReferralStatus.RECEIVED: frozenset({ReferralStatus.APPOINTMENT, ReferralStatus.DECLINED}),
+    ReferralStatus.APPOINTMENT: frozenset({ReferralStatus.COMPLETED}),
+    ReferralStatus.COMPLETED: frozenset(),
+    ReferralStatus.DECLINED: frozenset(),
+}
+
+
+class Passport(db.Model):
+    """One holder's passport; ``head_seq``/``head_hash`` are the tip of its hash chain."""
+
+    __tablename__ = "passports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    birth_year: Mapped[int | None]
+    department: Mapped[str | None] = mapped_column(String(3))
+    situation: Mapped[str | None] = mapped_column(String(20))
+    qualification_level: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    head_seq: Mapped[int] = mapped_column(default=0)
+    head_hash: Mapped[str | None] = mapped_column(String(64))
+
+    holder: Mapped[User] = relationship()
+
+
+class ChainedRecord:
+    """Columns shared by every record: issuer, time, place in the hash chain, signature."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    #: Compact JWS of the issuing structure; None for what the holder declared.
+    signature: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def passport_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("passports.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def issuer_structure_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("structures.id", ondelete="RESTRICT"), index=True)
+
+    @declared_attr
+    def issuer_advisor_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def issuer_structure(cls) -> Mapped[Structure | None]:
+        return relationship(foreign_keys=[cls.issuer_structure_id], lazy="joined")
+
+    @declared_attr
+    def issuer_advisor(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=[cls.issuer_advisor_id], lazy="joined")
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("passport_id", "seq", name=f"uq_{cls.__tablename__}_chain"),)
+
+    @property
+    def is_attested(self) -> bool:
+        return self.issuer_structure_id is not None
+
+
+class Reception(ChainedRecord, db.Model):
+    """A first reception at a structure. ``passport_id`` is None for an anonymous one."""
+
+    __tablename__ = "receptions"
+    kind = "reception"
+
+    date: Mapped[date]
+    channel: Mapped[str] = mapped_column(String(16))
+    situation: Mapped[str | None] = mapped_column(String(20))
+    needs: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    summary: Mapped[str | None] = mapped_column(EncryptedText)
+
+
+class Referral(ChainedRecord, db.Model):
+    """A fiche navette from the issuing structure to ``to_structure``."""
+
+    __tablename__ = "referrals"
+    kind = "referral"
+
+    to_structure_id: Mapped[int] = mapped_column(
+        ForeignKey("structures.id", ondelete="RESTRICT"), index=True
+    )
+    needs: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    message: Mapped[str | None] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.SENT.value, index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    to_structure: Mapped[Structure] = relationship(foreign_keys=[to_structure_id], lazy="joined")
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id", passive_deletes=True
+    )
+
+
+class ReferralEvent(ChainedRecord, db.Model):
+    """One status change of a referral, written by the receiving structure."""
+
+    __tablename__ = "referral_events"
+    kind = "referral_status"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+
+
+class Training(ChainedRecord, db.Model):
+    """A training, declared by the holder or attested (and signed) by a structure."""
+
+    __tablename__ = "trainings"
+    kind = "training"
+
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str | None] = mapped_column(String(300))
+    certification_code: Mapped[str | None] = mapped_column(String(32))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16))
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    funding: Mapped[str | None] = mapped_column(String(200))
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainings.id", ondelete="SET NULL")
+    )
+    superseded: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+class CpfStatement(ChainedRecord, db.Model):
+    """A dated CPF balance, declared by the holder from their statement or attested."""
+
+    __tablename__ = "cpf_statements"
+    kind = "cpf_statement"
+
+    as_of: Mapped[date]
+    balance_cents: Mapped[int]
+    dif_hours: Mapped[int | None]
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cpf_statements.id", ondelete="SET NULL")
+    )
+    superseded: Mapped[bool] = mapped_column(default=False, index=True)
+
+    @property
+    def balance(self) -> Decimal:
+        return (Decimal(self.balance_cents) / 100).quantize(Decimal("0.01"))

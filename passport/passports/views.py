@@ -1,0 +1,153 @@
+"""The holder's passport in the browser: timeline, sections, trainings, CPF, profile."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from passport.extensions import db
+from passport.passports import services as passports
+from passport.passports.forms import CpfForm, ProfileForm, TrainingForm
+
+bp = Blueprint("passports", __name__, url_prefix="/passeport")
+
+
+def holder_required(view):
+    """Logged in as a holder; staff have no passport of their own here."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_holder:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _passport():
+    return passports.passport_of(current_user)
+
+
+@bp.get("/")
+@holder_required
+def overview():
+    """The whole passport as a timeline, with the CPF card."""
+    view = passports.load_view(_passport())
+    return render_template("passports/overview.html", view=view)
+
+
+@bp.get("/accueils")
+@holder_required
+def receptions():
+    view = passports.load_view(_passport(), ("receptions",))
+    return render_template("passports/receptions.html", view=view)
+
+
+@bp.get("/orientations")
+@holder_required
+def referrals():
+    view = passports.load_view(_passport(), ("referrals",))
+    return render_template("passports/referrals.html", view=view)
+
+
+@bp.get("/formations")
+@holder_required
+def trainings():
+    view = passports.load_view(_passport(), ("trainings",))
+    return render_template("passports/trainings.html", view=view)
+
+
+@bp.route("/formations/ajouter", methods=["GET", "POST"])
+@holder_required
+def add_training():
+    form = TrainingForm()
+    if form.validate_on_submit():
+        passports.declare_training(_passport(), **form.values())
+        db.session.commit()
+        flash(_("Formation ajoutée à votre passeport."), "success")
+        return redirect(url_for("passports.trainings"))
+    return render_template("passports/training_form.html", form=form, training=None)
+
+
+@bp.route("/formations/<int:training_id>/modifier", methods=["GET", "POST"])
+@holder_required
+def edit_training(training_id: int):
+    passport = _passport()
+    try:
+        training = passports.get_training(passport, training_id)
+    except passports.RecordNotFound:
+        abort(404)
+    if training.is_attested or training.superseded:
+        abort(403)
+    form = TrainingForm(obj=training)
+    if form.validate_on_submit():
+        passports.edit_training(passport, training.id, **form.values())
+        db.session.commit()
+        flash(_("Formation mise à jour."), "success")
+        return redirect(url_for("passports.trainings"))
+    return render_template("passports/training_form.html", form=form, training=training)
+
+
+@bp.route("/cpf", methods=["GET", "POST"])
+@holder_required
+def cpf():
+    """The CPF card: current balance, history, and a form for a new statement."""
+    passport = _passport()
+    form = CpfForm()
+    if form.validate_on_submit():
+        passports.declare_cpf(passport, form.as_of.data, form.balance_eur.data, form.dif_hours.data)
+        db.session.commit()
+        flash(_("Relevé CPF enregistré."), "success")
+        return redirect(url_for("passports.cpf"))
+    view = passports.load_view(passport, ("cpf",))
+    return render_template("passports/cpf.html", view=view, form=form)
+
+
+@bp.route("/cpf/<int:statement_id>/modifier", methods=["GET", "POST"])
+@holder_required
+def edit_cpf(statement_id: int):
+    passport = _passport()
+    try:
+        statement = passports.get_cpf(passport, statement_id)
+    except passports.RecordNotFound:
+        abort(404)
+    if statement.is_attested or statement.superseded:
+        abort(403)
+    form = CpfForm(obj=statement, balance_eur=statement.balance)
+    if form.validate_on_submit():
+        passports.edit_cpf(
+            passport, statement.id, form.as_of.data, form.balance_eur.data, form.dif_hours.data
+        )
+        db.session.commit()
+        flash(_("Relevé CPF corrigé."), "success")
+        return redirect(url_for("passports.cpf"))
+    return render_template("passports/cpf_form.html", form=form, statement=statement)
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@holder_required
+def profile():
+    passport = _passport()
+    form = ProfileForm(
+        obj=passport,
+        qualification_level=(
+            str(passport.qualification_level) if passport.qualification_level is not None else ""
+        ),
+    )
+    if form.validate_on_submit():
+        level = form.qualification_level.data
+        passports.update_profile(
+            passport,
+            birth_year=form.birth_year.data,
+            department=form.department.data,
+            situation=form.situation.data or None,
+            qualification_level=int(level) if level else None,
+        )
+        db.session.commit()
+        flash(_("Profil enregistré."), "success")
+        return redirect(url_for("passports.profile"))
+    return render_template("passports/profile.html", form=form, passport=passport)

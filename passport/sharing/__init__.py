@@ -1,0 +1,1 @@
+"""Sharing: signed links, passcodes, QR codes, the access log and its notifications."""

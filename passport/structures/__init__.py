@@ -1,0 +1,1 @@
+"""Structures: the SPRO directory, API keys and signing keys."""

@@ -1,0 +1,85 @@
+"""The structure directory and structures' API keys."""
+
+from __future__ import annotations
+
+from passport.db import utcnow
+from passport.extensions import db
+from passport.security import new_secret, secret_hash
+from passport.structures.models import STRUCTURE_TYPES, ApiKey, Structure
+
+
+class StructureError(Exception):
+    pass
+
+
+class UnknownStructure(StructureError):
+    pass
+
+
+def get_structure(code: str) -> Structure | None:
+    return db.session.execute(
+        db.select(Structure).where(Structure.code == code.strip().upper())
+    ).scalar_one_or_none()
+
+
+def require_structure(code: str) -> Structure:
+    structure = get_structure(code)
+    if structure is None:
+        raise UnknownStructure(code)
+    return structure
+
+
+def add_structure(code: str, name: str, type_: str, department: str, **details) -> Structure:
+    """Add a structure to the directory; CEP operators follow from the type (DOMAIN.md)."""
+    type_ = type_.upper()
+    if type_ not in STRUCTURE_TYPES:
+        raise StructureError(f"unknown structure type {type_}")
+    code = code.strip().upper()
+    if get_structure(code) is not None:
+        raise StructureError(f"structure {code} exists")
+    structure = Structure(
+        code=code,
+        name=name.strip(),
+        type=type_,
+        department=department.strip(),
+        is_cep_operator=details.pop("is_cep_operator", STRUCTURE_TYPES[type_]),
+        **details,
+    )
+    db.session.add(structure)
+    db.session.flush()
+    return structure
+
+
+def list_structures(need: str | None = None, department: str | None = None) -> list[Structure]:
+    """The directory, filtered by need and department, by name."""
+    query = db.select(Structure).order_by(Structure.name)
+    if department:
+        query = query.where(Structure.department == department)
+    structures = list(db.session.execute(query).scalars())
+    if need:  # JSON containment differs between SQLite and PostgreSQL: filter here
+        structures = [s for s in structures if need in (s.needs or [])]
+    return structures
+
+
+def create_api_key(structure: Structure, label: str | None = None) -> tuple[str, ApiKey]:
+    """A new key for the structure's information system, returned once in clear."""
+    prefix = new_secret(6)[:8]
+    secret = f"sk_{prefix}_{new_secret()}"
+    key = ApiKey(structure=structure, prefix=prefix, key_hash=secret_hash(secret), label=label)
+    db.session.add(key)
+    db.session.flush()
+    return secret, key
+
+
+def find_api_key(secret: str) -> ApiKey | None:
+    key = db.session.execute(
+        db.select(ApiKey).where(ApiKey.key_hash == secret_hash(secret))
+    ).scalar_one_or_none()
+    if key is None or key.revoked_at is not None:
+        return None
+    return key
+
+
+def revoke_api_key(key: ApiKey) -> None:
+    key.revoked_at = utcnow()
+    db.session.flush()

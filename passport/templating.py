@@ -1,0 +1,84 @@
+"""Jinja filters and globals: French dates, euros, labels of the domain's codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from passport import labels
+
+
+def _label(mapping):
+    def label(code):
+        return mapping.get(code, code) if code is not None else ""
+
+    return label
+
+
+def date_fr(value: date | None) -> str:
+    return format_date(value, format="long") if value else ""
+
+
+def datetime_fr(value: datetime | None) -> str:
+    """A UTC instant shown in Europe/Paris (the app's default time zone)."""
+    return format_datetime(value, format="d MMMM y 'à' HH:mm") if value else ""
+
+
+def number_fr(value) -> str:
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value).normalize() if isinstance(value, Decimal) else value)
+
+
+def euros(value) -> str:
+    if value is None:
+        return "—"
+    formatted = format_decimal(Decimal(value), format="#,##0.00")
+    return f"{formatted} €"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date_fr=date_fr,
+        datetime_fr=datetime_fr,
+        number_fr=number_fr,
+        euros=euros,
+        need_label=_label(labels.NEEDS),
+        situation_label=_label(labels.SITUATIONS),
+        channel_label=_label(labels.CHANNELS),
+        outcome_label=_label(labels.OUTCOMES),
+        referral_status_label=_label(labels.REFERRAL_STATUSES),
+        training_status_label=_label(labels.TRAINING_STATUSES),
+        qualification_label=_label(labels.QUALIFICATION_LEVELS),
+    )
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")
+    app.jinja_env.globals["extra_nav"] = extra_nav
+
+
+#: Menu entries by role: (endpoint, label, roles). An entry shows once its endpoint exists,
+#: so a feature package adds its page to the menu by registering that endpoint.
+NAV = (
+    ("sharing.index", _l("Mes partages"), {"individual"}),
+    ("sharing.access_log", _l("Qui a consulté"), {"individual"}),
+    ("trust.my_data", _l("Mes données"), {"individual"}),
+    ("workspace.index", _l("Passeports partagés"), {"advisor", "structure_admin"}),
+    ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
+    ("structures.api_keys", _l("Clés API"), {"structure_admin"}),
+    ("indicators.index", _l("Indicateurs"), {"coordinator", "admin"}),
+)
+
+
+def extra_nav() -> list[dict]:
+    """Menu entries for the logged-in user, besides "Mon passeport" and logout."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in NAV:
+        if current_user.role in roles and endpoint in current_app.view_functions:
+            items.append({"url": url_for(endpoint), "label": label, "badge": None})
+    return items

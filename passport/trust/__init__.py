@@ -1,0 +1,1 @@
+"""Trust: canonical JSON, hash chain, signatures, encryption at rest, export and verify."""

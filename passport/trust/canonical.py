@@ -1,0 +1,120 @@
+"""Canonical JSON (RFC 8785) of records: what is hashed into the chain and signed."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import rfc8785
+
+
+def iso_timestamp(value: datetime) -> str:
+    """``2026-05-20T09:30:00Z``: UTC, whole seconds."""
+    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 JSON Canonicalization Scheme bytes of ``value``."""
+    return rfc8785.dumps(_plain(value))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def issuer_of(record) -> dict | None:
+    if record.issuer_structure is None:
+        return None
+    issuer: dict[str, Any] = {"structure": record.issuer_structure.code}
+    if record.issuer_advisor is not None:
+        issuer["advisor"] = record.issuer_advisor.full_name
+    return issuer
+
+
+def record_content(record) -> dict[str, Any]:
+    """The signed and hashed content of a record, the same for every kind of record."""
+    content: dict[str, Any] = {
+        "kind": record.kind,
+        "id": record.id,
+        "passport": record.passport_id,
+        "created_at": iso_timestamp(record.created_at),
+        "issuer": issuer_of(record),
+    }
+    content.update(_FIELDS[record.kind](record))
+    return _plain(content)
+
+
+def _reception(r) -> dict:
+    return {
+        "date": r.date,
+        "channel": r.channel,
+        "situation": r.situation,
+        "needs": list(r.needs or []),
+        "outcome": r.outcome,
+        "summary": r.summary,
+    }
+
+
+def _referral(r) -> dict:
+    return {
+        "to_structure": r.to_structure.code,
+        "needs": list(r.needs or []),
+        "message": r.message,
+    }
+
+
+def _referral_status(e) -> dict:
+    return {"referral": e.referral_id, "status": e.status, "note": e.note}
+
+
+def _training(t) -> dict:
+    return {
+        "title": t.title,
+        "provider": t.provider,
+        "certification_code": t.certification_code,
+        "start_date": t.start_date,
+        "end_date": t.end_date,
+        "status": t.status,
+        "hours": t.hours,
+        "funding": t.funding,
+        "supersedes": t.supersedes_id,
+    }
+
+
+def _cpf(s) -> dict:
+    return {
+        "as_of": s.as_of,
+        "balance_eur": Decimal(s.balance_cents) / 100,
+        "dif_hours": s.dif_hours,
+        "supersedes": s.supersedes_id,
+    }
+
+
+_FIELDS = {
+    "reception": _reception,
+    "referral": _referral,
+    "referral_status": _referral_status,
+    "training": _training,
+    "cpf_statement": _cpf,
+}
+
+
+def chain_hash(seq: int, prev_hash: str | None, content: dict) -> str:
+    """SHA-256 of the link: its place, the previous link's hash and the record's content."""
+    return sha256_hex(canonical_json({"seq": seq, "prev_hash": prev_hash, "record": content}))

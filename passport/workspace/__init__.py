@@ -1,0 +1,1 @@
+"""The advisor's side: shared passports, receptions, referrals (fiche navette), attestations."""
