@@ -75,6 +75,6 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     RATELIMIT_ENABLED = True
-    REDIS_URL = os.environ.get("TEST_REDIS_URL")
+    REDIS_URL = None  # tests that need Redis read TEST_REDIS_URL themselves
     # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

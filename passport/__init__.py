@@ -107,11 +107,22 @@ def register_blueprints(app: Flask) -> None:
     from passport.api import bp as api_bp
     from passport.main import bp as main_bp
     from passport.passports.views import bp as passports_bp
+    from passport.sharing.views import bp as sharing_bp
+    from passport.structures.views import bp as structures_bp
+    from passport.trust.views import bp as trust_bp
+    from passport.workspace.views import bp as workspace_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(passports_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        passports_bp,
+        sharing_bp,
+        workspace_bp,
+        structures_bp,
+        trust_bp,
+        api_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

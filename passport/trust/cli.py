@@ -1,0 +1,1 @@
+"""Trust commands under ``flask --app wsgi passport ...`` and ``purge``."""
