@@ -1,0 +1,746 @@
+"""Share links: creation, state, resolution into a grant, access log and notifications.
+
+Both the JSON API (``passport/api/shares.py``) and the HTML views (``sharing/views.py``,
+``workspace/views.py``) call these functions; they flush and never commit.
+
+Interface
+---------
+Creating and managing (the holder's side)::
+
+    new = create_share(passport, sections=["profile", "trainings"], permissions=["read"],
+                       expires_in_days=30, structure="ML28" | Structure | None,
+                       passcode=None, single_use=False, label=None)   # -> NewShare
+    new.token, new.share                     # the token exists only here: show it once
+    share_url(new.token)                     # <site>/s/<token> (needs a request or SERVER_NAME)
+    shares_of(passport)                      # newest first
+    get_share(passport, share_id)            # ShareNotFound for another holder's share
+    revoke_share(share) / suspend_share(share) / resume_share(share)
+    share_state(share) -> ShareState         # active|expired|revoked|suspended|used_up|locked
+
+Opening (the structure's side)::
+
+    grant = open_share(token, structure=s, advisor=user_or_None, passcode=None,
+                       action="view" | "append", consume=True)        # -> Grant
+    grant.passport, grant.sections, grant.can_read, grant.can_append
+
+  Checks, in this order: signature (no database), lookup, state, audience, passcode,
+  permission. Failures raise a ``ShareError`` subclass carrying ``status``:
+  ShareNotFound 404, ShareGone 410 (``.state`` expired/revoked/used_up/suspended),
+  ShareLocked 423, PasscodeRequired / PasscodeWrong 401 (``.remaining``),
+  WrongAudience / NotPermitted 403. Every failure after the lookup writes a ``denied``
+  access-log row (flushed, not committed): **the caller commits before answering the error**,
+  so that the row and the passcode counter survive::
+
+      try:
+          grant = open_share(...)
+      except ShareError as exc:
+          db.session.commit()      # keep the "denied" row and the counter
+          ...answer exc.status...
+
+  A success writes a ``view``/``append`` row and a notification for the holder.
+  ``consume=True`` counts the use and uses up a single-use share (atomically: two parallel
+  first opens cannot both succeed). For the browser:
+
+    peek_share(token) -> ShareLink           # signature, lookup, state only; no log, no use
+    check_share(token, structure=..., advisor=..., passcode=..., action=...)
+                                             # every check, nothing consumed, no success log
+                                             # (denied attempts are still logged and counted)
+    open_share(token, ..., consume=True)     # the confirming POST
+    reopen_share(share_id, structure=..., advisor=..., action=...)
+                                             # later pages of the same browser session: a
+                                             # used-up single-use share stays open for the
+                                             # structure/advisor that used it up, for
+                                             # SHARE_SESSION_MINUTES (default 60)
+
+Writing through a grant (signed by the structure's key)::
+
+    append_reception(grant, date=..., channel=..., needs=[...], situation=None, outcome=None,
+                     summary=None)
+    append_referral(grant, to_structure=Structure | "CODE", needs=[...], message=None)
+    append_training(grant, title=..., status=..., ...)    # attested training
+
+  They raise NotPermitted if the grant lacks ``append``; ``append_referral`` raises
+  ``ShareInputError`` for an unknown or identical target structure.
+
+The holder's access log and notifications::
+
+    access_log(passport, page=1, per_page=20) -> Page   # .items (AccessLogEntry), .total...
+    unread_notifications(user, limit=20), unread_count(user), mark_read(user, ids=None)
+
+Input errors of ``create_share``/``append_referral`` raise ``ShareInputError(errors)`` with
+``errors = {field: [message]}`` (the API answers 422).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from flask import current_app, request, url_for
+from sqlalchemy import func, update
+from werkzeug.routing import BuildError
+
+from passport.accounts.models import User
+from passport.db import utcnow
+from passport.extensions import db
+from passport.passports.models import Passport, Reception, Referral, Training
+from passport.security import hash_password, verify_password
+from passport.sharing import policy, tokens
+from passport.sharing.models import PERMISSIONS, SECTIONS, AccessLogEntry, Notification, ShareLink
+from passport.structures.models import Structure
+from passport.structures.services import get_structure
+from passport.workspace import services as workspace
+
+MAX_PASSCODE_ATTEMPTS = 10
+MIN_DAYS, MAX_DAYS = 1, 90
+PASSCODE_MIN, PASSCODE_MAX = 4, 128
+LABEL_MAX = 120
+
+Action = Literal["view", "append"]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ShareError(Exception):
+    """A share that cannot be used; ``status`` is the HTTP status the API answers."""
+
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, detail: str = "", *, share: ShareLink | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.share = share
+
+
+class ShareNotFound(ShareError):
+    status, title = 404, "Not Found"
+
+
+class ShareGone(ShareError):
+    """Expired, revoked, used up or suspended; ``state`` says which."""
+
+    status, title = 410, "Gone"
+
+    def __init__(self, state: str, *, share: ShareLink | None = None) -> None:
+        super().__init__(f"This share link is {state.replace('_', ' ')}.", share=share)
+        self.state = state
+
+
+class ShareLocked(ShareError):
+    status, title = 423, "Locked"
+
+
+class PasscodeRequired(ShareError):
+    status, title = 401, "Unauthorized"
+
+    def __init__(self, remaining: int, *, share: ShareLink | None = None) -> None:
+        super().__init__("This share needs its passcode (header X-Share-Passcode).", share=share)
+        self.remaining = remaining
+
+
+class PasscodeWrong(ShareError):
+    status, title = 401, "Unauthorized"
+
+    def __init__(self, remaining: int, *, share: ShareLink | None = None) -> None:
+        super().__init__("Wrong passcode.", share=share)
+        self.remaining = remaining
+
+
+class WrongAudience(ShareError):
+    status, title = 403, "Forbidden"
+
+
+class NotPermitted(ShareError):
+    status, title = 403, "Forbidden"
+
+
+class ShareInputError(ValueError):
+    """Invalid values for a share or a record; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+# --------------------------------------------------------------------------- state
+
+
+class ShareState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    USED_UP = "used_up"
+    LOCKED = "locked"
+
+
+def share_state(share: ShareLink, now: datetime | None = None) -> ShareState:
+    """The state of a share; the most final state wins (revoked before expired...)."""
+    now = now or utcnow()
+    if share.revoked_at is not None:
+        return ShareState.REVOKED
+    if share.expires_at <= now:
+        return ShareState.EXPIRED
+    if share.used_up_at is not None:
+        return ShareState.USED_UP
+    if share.locked_at is not None or share.failed_attempts >= MAX_PASSCODE_ATTEMPTS:
+        return ShareState.LOCKED
+    if share.suspended_at is not None:
+        return ShareState.SUSPENDED
+    return ShareState.ACTIVE
+
+
+def remaining_attempts(share: ShareLink) -> int:
+    return max(0, MAX_PASSCODE_ATTEMPTS - share.failed_attempts)
+
+
+# --------------------------------------------------------------------------- holder's side
+
+
+@dataclass(frozen=True)
+class NewShare:
+    """A share just created; ``token`` is its only clear copy."""
+
+    share: ShareLink
+    token: str
+
+
+def _resolve_structure(structure: Structure | str | None) -> Structure | None:
+    if structure is None or isinstance(structure, Structure):
+        return structure
+    code = structure.strip()
+    found = get_structure(code) if code and len(code) <= 32 else None
+    if found is None:
+        raise ShareInputError({"structure": [f"Unknown structure code {code[:32]!r}."]})
+    return found
+
+
+def create_share(
+    passport: Passport,
+    *,
+    sections: list[str] | tuple[str, ...],
+    permissions: list[str] | tuple[str, ...],
+    expires_in_days: int,
+    structure: Structure | str | None = None,
+    passcode: str | None = None,
+    single_use: bool = False,
+    label: str | None = None,
+) -> NewShare:
+    """A new signed link to ``sections`` of the passport; only the token's hash is kept."""
+    errors: dict[str, list[str]] = {}
+    sections = list(dict.fromkeys(sections or ()))
+    permissions = list(dict.fromkeys(permissions or ()))
+    if not sections:
+        errors["sections"] = ["Choose at least one section."]
+    elif unknown := [s for s in sections if s not in SECTIONS]:
+        errors["sections"] = [f"Unknown section(s): {', '.join(map(str, unknown))[:200]}."]
+    if not permissions:
+        errors["permissions"] = ["Choose read, append or both."]
+    elif unknown := [p for p in permissions if p not in PERMISSIONS]:
+        errors["permissions"] = [f"Unknown permission(s): {', '.join(map(str, unknown))[:200]}."]
+    if isinstance(expires_in_days, bool) or not isinstance(expires_in_days, int) or not (
+        MIN_DAYS <= expires_in_days <= MAX_DAYS
+    ):
+        errors["expires_in_days"] = [f"Between {MIN_DAYS} and {MAX_DAYS} days."]
+    if passcode is not None and not (PASSCODE_MIN <= len(passcode) <= PASSCODE_MAX):
+        errors["passcode"] = [f"Between {PASSCODE_MIN} and {PASSCODE_MAX} characters."]
+    label = (label or "").strip() or None
+    if label is not None and len(label) > LABEL_MAX:
+        errors["label"] = [f"At most {LABEL_MAX} characters."]
+    try:
+        audience = _resolve_structure(structure)
+    except ShareInputError as exc:
+        errors.update(exc.errors)
+        audience = None
+    if errors:
+        raise ShareInputError(errors)
+    token, token_hash = tokens.new_token()
+    share = ShareLink(
+        passport=passport,
+        token_hash=token_hash,
+        label=label,
+        sections=[s for s in SECTIONS if s in sections],
+        permissions=[p for p in PERMISSIONS if p in permissions],
+        structure=audience,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=expires_in_days),
+        single_use=bool(single_use),
+        passcode_hash=hash_password(passcode) if passcode else None,
+        uses=0,
+        failed_attempts=0,
+    )
+    db.session.add(share)
+    db.session.flush()
+    return NewShare(share=share, token=token)
+
+
+def share_url(token: str) -> str:
+    """The link to give: ``<site>/s/<token>``."""
+    try:
+        return url_for("sharing.open_link", token=token, _external=True)
+    except BuildError:
+        return f"{request.host_url.rstrip('/')}/s/{token}"
+
+
+def shares_of(passport: Passport) -> list[ShareLink]:
+    """The holder's shares, newest first (the audience structure is joined)."""
+    return list(
+        db.session.execute(
+            db.select(ShareLink)
+            .where(ShareLink.passport_id == passport.id)
+            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+        ).scalars().unique()
+    )
+
+
+def get_share(passport: Passport, share_id: int) -> ShareLink:
+    """One of the holder's shares; ShareNotFound for an unknown one or another holder's."""
+    share = db.session.get(ShareLink, share_id) if isinstance(share_id, int) else None
+    if share is None or share.passport_id != passport.id:
+        raise ShareNotFound("No such share.")
+    return share
+
+
+def revoke_share(share: ShareLink) -> ShareLink:
+    """The link answers 410 from now on (idempotent)."""
+    if share.revoked_at is None:
+        share.revoked_at = utcnow()
+        db.session.flush()
+    return share
+
+
+def suspend_share(share: ShareLink) -> ShareLink:
+    """Pause an active link; ``resume_share`` reopens it."""
+    if share_state(share) is ShareState.ACTIVE:
+        share.suspended_at = utcnow()
+        db.session.flush()
+    return share
+
+
+def resume_share(share: ShareLink) -> ShareLink:
+    """Reopen a suspended link; ShareGone if it is revoked, expired, used up or locked."""
+    share.suspended_at = None
+    state = share_state(share)
+    if state is ShareState.LOCKED:
+        raise ShareLocked("A locked share cannot be resumed; make a new one.", share=share)
+    if state is not ShareState.ACTIVE:
+        raise ShareGone(state.value, share=share)
+    db.session.flush()
+    return share
+
+
+# --------------------------------------------------------------------------- opening
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one caller may do with one passport through one share, for one request."""
+
+    share: ShareLink
+    passport: Passport
+    structure: Structure
+    advisor: User | None
+    sections: tuple[str, ...]
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def can_read(self) -> bool:
+        return "read" in self.permissions
+
+    @property
+    def can_append(self) -> bool:
+        return "append" in self.permissions
+
+
+def peek_share(token: str) -> ShareLink:
+    """Signature, lookup and state only: for a landing page (no log, nothing consumed)."""
+    share = _lookup(token)
+    _check_state(share)
+    return share
+
+
+def _lookup(token: str) -> ShareLink:
+    if not tokens.is_authentic(token):  # tampered or invented: no database work
+        raise ShareNotFound("Unknown share link.")
+    digest = tokens.token_hash(token)
+    share = db.session.execute(
+        db.select(ShareLink).where(ShareLink.token_hash == digest)
+    ).scalar_one_or_none()
+    if share is None or not tokens.matches(token, share.token_hash):
+        raise ShareNotFound("Unknown share link.")
+    return share
+
+
+def _check_state(share: ShareLink, *, allow_used_up: bool = False) -> None:
+    state = share_state(share)
+    if state is ShareState.ACTIVE or (allow_used_up and state is ShareState.USED_UP):
+        return
+    if state is ShareState.LOCKED:
+        raise ShareLocked(
+            "Too many wrong passcodes: this share is locked. Its holder can make a new one.",
+            share=share,
+        )
+    raise ShareGone(state.value, share=share)
+
+
+def _check_passcode(share: ShareLink, passcode: str | None) -> None:
+    """Count wrong tries atomically; at most MAX_PASSCODE_ATTEMPTS are ever verified.
+
+    A try first *reserves* one attempt with a conditional ``UPDATE ... RETURNING`` (row lock
+    on PostgreSQL, write lock on SQLite), so parallel guesses are counted one by one and no
+    guess is verified once the budget is spent; a right passcode gives its attempt back.
+    """
+    if share.passcode_hash is None:
+        return
+    if passcode is None or passcode == "":
+        raise PasscodeRequired(remaining_attempts(share), share=share)
+    reserved = db.session.execute(
+        update(ShareLink)
+        .where(ShareLink.id == share.id, ShareLink.failed_attempts < MAX_PASSCODE_ATTEMPTS)
+        .values(failed_attempts=ShareLink.failed_attempts + 1)
+        .returning(ShareLink.failed_attempts),
+        execution_options={"synchronize_session": False},
+    ).scalar_one_or_none()
+    if reserved is None:
+        _lock(share)
+        raise ShareLocked("Too many wrong passcodes: this share is locked.", share=share)
+    if len(passcode) <= PASSCODE_MAX and verify_password(share.passcode_hash, passcode):
+        count = db.session.execute(
+            update(ShareLink)
+            .where(ShareLink.id == share.id)
+            .values(failed_attempts=ShareLink.failed_attempts - 1)
+            .returning(ShareLink.failed_attempts),
+            execution_options={"synchronize_session": False},
+        ).scalar_one()
+        _set_loaded(share, failed_attempts=count)
+        return
+    _set_loaded(share, failed_attempts=reserved)
+    if reserved >= MAX_PASSCODE_ATTEMPTS:
+        _lock(share)
+    raise PasscodeWrong(MAX_PASSCODE_ATTEMPTS - reserved, share=share)
+
+
+def _lock(share: ShareLink) -> None:
+    now = utcnow()
+    db.session.execute(
+        update(ShareLink)
+        .where(ShareLink.id == share.id, ShareLink.locked_at.is_(None))
+        .values(locked_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.refresh(share, ["locked_at", "failed_attempts"])
+
+
+def _set_loaded(share: ShareLink, **values) -> None:
+    """Mirror values written by a Core UPDATE onto the loaded object (no extra UPDATE)."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    for name, value in values.items():
+        set_committed_value(share, name, value)
+
+
+def _consume(share: ShareLink) -> None:
+    """Count one use; the first use of a single-use share uses it up, atomically."""
+    now = utcnow()
+    statement = update(ShareLink).where(ShareLink.id == share.id)
+    if share.single_use:
+        statement = statement.where(ShareLink.used_up_at.is_(None)).values(
+            used_up_at=now, uses=ShareLink.uses + 1
+        )
+    else:
+        statement = statement.values(uses=ShareLink.uses + 1)
+    uses = db.session.execute(
+        statement.returning(ShareLink.uses), execution_options={"synchronize_session": False}
+    ).scalar_one_or_none()
+    if uses is None:  # a parallel request used it up first
+        db.session.refresh(share, ["used_up_at", "uses"])
+        raise ShareGone(ShareState.USED_UP.value, share=share)
+    _set_loaded(share, uses=uses, **({"used_up_at": now} if share.single_use else {}))
+
+
+def _authorize(
+    share: ShareLink,
+    *,
+    structure: Structure | None,
+    advisor: User | None,
+    passcode: str | None,
+    action: Action,
+    check_passcode: bool = True,
+) -> None:
+    if not policy.in_audience(share, structure):
+        raise WrongAudience("This share is not addressed to your structure.", share=share)
+    if check_passcode:
+        _check_passcode(share, passcode)
+    if not policy.share_permits(share, action):
+        raise NotPermitted(f"This share does not allow '{action}'.", share=share)
+
+
+def _grant(share: ShareLink, structure: Structure, advisor: User | None) -> Grant:
+    return Grant(
+        share=share,
+        passport=share.passport,
+        structure=structure,
+        advisor=advisor,
+        sections=tuple(s for s in SECTIONS if s in (share.sections or [])),
+        permissions=frozenset(share.permissions or []),
+    )
+
+
+def _validate_action(action: str) -> None:
+    if action not in ("view", "append"):
+        raise ValueError(f"unknown share action {action!r}")
+
+
+def open_share(
+    token: str,
+    *,
+    structure: Structure | None,
+    advisor: User | None = None,
+    passcode: str | None = None,
+    action: Action = "view",
+    consume: bool = True,
+) -> Grant:
+    """Resolve a token into a Grant for ``structure`` (and its advisor), or raise ShareError.
+
+    Logs the access (``view``/``append``) or the denial, with a notification for the holder.
+    ``consume=False`` (see ``check_share``) writes no success row and uses nothing.
+    """
+    _validate_action(action)
+    share = _lookup(token)
+    try:
+        _check_state(share)
+        _authorize(share, structure=structure, advisor=advisor, passcode=passcode, action=action)
+        if consume:
+            _consume(share)
+    except ShareError:
+        log_access(share, structure=structure, advisor=advisor, action="denied")
+        raise
+    if consume:
+        log_access(share, structure=structure, advisor=advisor, action=action)
+    assert structure is not None  # in_audience refuses a caller without a structure
+    return _grant(share, structure, advisor)
+
+
+def check_share(
+    token: str,
+    *,
+    structure: Structure | None,
+    advisor: User | None = None,
+    passcode: str | None = None,
+    action: Action = "view",
+) -> Grant:
+    """Every check of ``open_share`` without using the share (the browser's GET)."""
+    return open_share(
+        token, structure=structure, advisor=advisor, passcode=passcode, action=action, consume=False
+    )
+
+
+def session_minutes() -> int:
+    return int(current_app.config.get("SHARE_SESSION_MINUTES", 60))
+
+
+def reopen_share(
+    share_id: int,
+    *,
+    structure: Structure | None,
+    advisor: User | None = None,
+    action: Action = "view",
+) -> Grant:
+    """A share already opened in this browser session (the passcode was checked then).
+
+    A used-up single-use share stays open for the structure (and advisor) that used it up,
+    for ``SHARE_SESSION_MINUTES``. Logs the access like ``open_share``.
+    """
+    _validate_action(action)
+    share = db.session.get(ShareLink, share_id) if isinstance(share_id, int) else None
+    if share is None:
+        raise ShareNotFound("Unknown share link.")
+    try:
+        _check_state(share, allow_used_up=True)
+        if share_state(share) is ShareState.USED_UP and not _used_up_by(share, structure, advisor):
+            raise ShareGone(ShareState.USED_UP.value, share=share)
+        _authorize(
+            share, structure=structure, advisor=advisor, passcode=None, action=action,
+            check_passcode=False,
+        )
+    except ShareError:
+        log_access(share, structure=structure, advisor=advisor, action="denied")
+        raise
+    log_access(share, structure=structure, advisor=advisor, action=action)
+    assert structure is not None
+    return _grant(share, structure, advisor)
+
+
+def _used_up_by(share: ShareLink, structure: Structure | None, advisor: User | None) -> bool:
+    if structure is None or share.used_up_at is None:
+        return False
+    if utcnow() - share.used_up_at > timedelta(minutes=session_minutes()):
+        return False
+    first = db.session.execute(
+        db.select(AccessLogEntry)
+        .where(AccessLogEntry.share_id == share.id, AccessLogEntry.action != "denied")
+        .order_by(AccessLogEntry.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if first is None:
+        return False
+    advisor_id = advisor.id if advisor is not None else None
+    return first.structure_id == structure.id and first.advisor_id == advisor_id
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _require_append(grant: Grant) -> None:
+    if not grant.can_append:
+        raise NotPermitted("This share does not allow adding records.", share=grant.share)
+
+
+def append_reception(grant: Grant, **values) -> Reception:
+    """A first reception written into the shared passport, signed by the structure."""
+    _require_append(grant)
+    return workspace.record_reception(
+        grant.structure, grant.passport.id, advisor=grant.advisor, **values
+    )
+
+
+def append_referral(
+    grant: Grant,
+    *,
+    to_structure: Structure | str,
+    needs: list[str],
+    message: str | None = None,
+) -> Referral:
+    """A fiche navette from the grant's structure, status ``sent``."""
+    _require_append(grant)
+    try:
+        target = _resolve_structure(to_structure)
+    except ShareInputError as exc:
+        raise ShareInputError({"to_structure": exc.errors["structure"]}) from None
+    assert target is not None
+    try:
+        return workspace.send_referral(
+            grant.structure, grant.passport.id, target, needs=needs, message=message,
+            advisor=grant.advisor,
+        )
+    except workspace.SameStructure:
+        raise ShareInputError({"to_structure": ["A structure cannot refer to itself."]}) from None
+
+
+def append_training(grant: Grant, **values) -> Training:
+    """A training attested (and signed) by the grant's structure."""
+    _require_append(grant)
+    return workspace.attest_training(
+        grant.structure, grant.passport.id, advisor=grant.advisor, **values
+    )
+
+
+# --------------------------------------------------------------------------- access log
+
+
+def log_access(
+    share: ShareLink,
+    *,
+    structure: Structure | None,
+    advisor: User | None,
+    action: str,
+) -> AccessLogEntry:
+    """One row of the holder's access log (minimal data) and a notification for them."""
+    entry = AccessLogEntry(
+        passport_id=share.passport_id,
+        share_id=share.id,
+        structure_id=structure.id if structure is not None else None,
+        advisor_id=advisor.id if advisor is not None else None,
+        action=action,
+        at=utcnow(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    holder_id = db.session.execute(
+        db.select(Passport.holder_id).where(Passport.id == share.passport_id)
+    ).scalar_one()
+    db.session.add(Notification(user_id=holder_id, access_id=entry.id, kind=f"share_{action}"))
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: ``items`` and where it sits in the whole."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def clamp_page(page: int, per_page: int, max_per_page: int = 100) -> tuple[int, int]:
+    return max(1, int(page)), min(max(1, int(per_page)), max_per_page)
+
+
+def access_log(passport: Passport, page: int = 1, per_page: int = 20) -> Page:
+    """The holder's access log, newest first (structure and advisor joined: two queries)."""
+    page, per_page = clamp_page(page, per_page)
+    total = db.session.execute(
+        db.select(func.count(AccessLogEntry.id)).where(AccessLogEntry.passport_id == passport.id)
+    ).scalar_one()
+    items = list(
+        db.session.execute(
+            db.select(AccessLogEntry)
+            .where(AccessLogEntry.passport_id == passport.id)
+            .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars().unique()
+    )
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def unread_notifications(user: User, limit: int = 20) -> list[Notification]:
+    """The user's unread notifications, newest first (with their access row)."""
+    return list(
+        db.session.execute(
+            db.select(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        ).scalars().unique()
+    )
+
+
+def unread_count(user: User) -> int:
+    return db.session.execute(
+        db.select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ).scalar_one()
+
+
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all, or those ``ids``); returns how many."""
+    statement = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(ids))
+    result = db.session.execute(
+        statement.values(read_at=utcnow()), execution_options={"synchronize_session": False}
+    )
+    db.session.expire_all()
+    return result.rowcount or 0
