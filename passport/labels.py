@@ -67,7 +67,14 @@ QUALIFICATION_LEVELS = {
 }
 
 
-def choices(mapping: dict, blank: bool = False) -> list[tuple]:
+def choices(mapping: dict, blank: bool = False) -> list:
     """WTForms choices from a label mapping, optionally led by an empty choice."""
-    items = [(str(k), v) for k, v in mapping.items()]
-    return ([("", _l("— Choisir —"))] + items) if blank else items
+    try:
+        from wtforms.fields.choices import SelectChoice  # WTForms >= 3.3
+    except ImportError:  # pragma: no cover - older WTForms take (value, label) tuples
+        SelectChoice = None  # noqa: N806
+    items = [("", _l("— Choisir —"))] if blank else []
+    items += [(str(k), v) for k, v in mapping.items()]
+    if SelectChoice is None:
+        return items
+    return [SelectChoice(value, label) for value, label in items]

@@ -39,7 +39,7 @@ def euros(value) -> str:
     if value is None:
         return "—"
     formatted = format_decimal(Decimal(value), format="#,##0.00")
-    return f"{formatted} €"
+    return f"{formatted}\u00a0€"
 
 
 def register(app: Flask) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, WithJsonSchema, model_validator
 
 from passport.errors import Problem
 from passport.passports.models import TrainingStatus
@@ -16,6 +16,16 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _json_number(value):
+    """Money and hours are JSON numbers: refuse strings and booleans, keep decimals exact."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    return Decimal(str(value))
+
+
+Number = BeforeValidator(_json_number)
 
 
 class Schema(BaseModel):
@@ -41,7 +51,12 @@ class TrainingIn(Schema):
     start_date: date | None = None
     end_date: date | None = None
     status: TrainingStatus
-    hours: Annotated[Decimal, Field(ge=0, le=100000, max_digits=7, decimal_places=1)] | None = None
+    hours: Annotated[
+        Decimal,
+        Number,
+        Field(ge=0, le=100000, decimal_places=1),
+        WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.1}),
+    ] | None = None
     certification_code: Annotated[
         str, StringConstraints(strip_whitespace=True, pattern=r"^(RNCP|RS)?\d{1,8}$", max_length=32)
     ] | None = None
@@ -56,7 +71,12 @@ class TrainingIn(Schema):
 
 class CpfIn(Schema):
     as_of: date
-    balance_eur: Annotated[Decimal, Field(ge=0, le=1_000_000, decimal_places=2)]
+    balance_eur: Annotated[
+        Decimal,
+        Number,
+        Field(ge=0, le=1_000_000, decimal_places=2),
+        WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1000000, "multipleOf": 0.01}),
+    ]
     dif_hours: Annotated[int, Field(ge=0, le=10_000)] | None = None
 
 

@@ -69,7 +69,7 @@ class PassportView:
     def timeline(self) -> list:
         """Every shown record, newest first."""
         items: list = [*self.receptions, *self.referrals, *self.trainings, *self.cpf_statements]
-        return sorted(items, key=lambda r: (r.created_at, r.id), reverse=True)
+        return sorted(items, key=lambda r: (r.created_at, r.seq or 0, r.id), reverse=True)
 
 
 def passport_of(user: User) -> Passport:

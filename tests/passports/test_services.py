@@ -1,0 +1,105 @@
+"""Passport services: reading by section, what the holder declares, immutability."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from passport.extensions import db
+from passport.passports import services as passports
+from passport.passports.models import CpfStatement, Training
+from passport.trust.canonical import chain_hash, record_content
+from passport.workspace import services as workspace
+from tests import factories
+
+
+@pytest.fixture
+def passport(ctx):
+    return passports.passport_of(factories.holder())
+
+
+def test_declare_and_edit_training_keeps_history(passport):
+    t1 = passports.declare_training(passport, title="CAP cuisine", status="planned")
+    t2 = passports.edit_training(passport, t1.id, status="in_progress", hours=Decimal("400"))
+    db.session.commit()
+    assert t2.supersedes_id == t1.id
+    assert t1.superseded and not t2.superseded
+    assert t2.title == "CAP cuisine" and t2.status == "in_progress"
+    view = passports.load_view(passport)
+    assert [t.id for t in view.trainings] == [t2.id]
+    all_rows = db.session.execute(db.select(Training)).scalars().all()
+    assert len(all_rows) == 2  # the old version stays in the chain
+
+
+def test_old_version_cannot_be_edited_again(passport):
+    t1 = passports.declare_training(passport, title="CAP", status="planned")
+    passports.edit_training(passport, t1.id, status="completed")
+    with pytest.raises(passports.NotEditable):
+        passports.edit_training(passport, t1.id, status="abandoned")
+
+
+def test_attested_training_cannot_be_edited_by_holder(passport):
+    structure = factories.structure("FT-T", type_="FT")
+    attested = workspace.attest_training(structure, passport.id, title="Titre pro", status="completed")
+    with pytest.raises(passports.NotEditable):
+        passports.edit_training(passport, attested.id, title="Forged")
+    assert attested.signature and attested.issuer_structure_id == structure.id
+
+
+def test_cannot_touch_another_holders_records(passport):
+    other = passports.passport_of(factories.holder())
+    theirs = passports.declare_training(other, title="Theirs", status="planned")
+    with pytest.raises(passports.RecordNotFound):
+        passports.edit_training(passport, theirs.id, title="Mine now")
+    statement = passports.declare_cpf(other, date(2026, 1, 1), Decimal("10"))
+    with pytest.raises(passports.RecordNotFound):
+        passports.edit_cpf(passport, statement.id, date(2026, 1, 1), Decimal("9999"))
+
+
+def test_cpf_latest_statement_is_balance_and_edit_supersedes(passport):
+    old = passports.declare_cpf(passport, date(2025, 1, 1), Decimal("1500"))
+    new = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("2000.10"), dif_hours=20)
+    assert passports.load_view(passport, ("cpf",)).cpf_current == new
+    fixed = passports.edit_cpf(passport, new.id, date(2026, 1, 1), Decimal("2000.01"))
+    view = passports.load_view(passport, ("cpf",))
+    assert view.cpf_current == fixed
+    assert fixed.balance == Decimal("2000.01")
+    assert [s.id for s in view.cpf_statements] == [fixed.id, old.id]
+    assert db.session.scalar(db.select(db.func.count()).select_from(CpfStatement)) == 3
+
+
+@pytest.mark.parametrize(
+    ("euros", "cents"),
+    [(Decimal("0"), 0), (Decimal("0.1"), 10), (Decimal("1234.565"), 123457), (Decimal("5000"), 500000)],
+)
+def test_to_cents(euros, cents):
+    assert passports.to_cents(euros) == cents
+
+
+def test_records_form_one_chain_across_kinds(passport):
+    structure = factories.structure("ML-T")
+    r1 = passports.declare_training(passport, title="A", status="planned")
+    r2 = workspace.record_reception(structure, passport.id, date=date(2026, 5, 20), channel="phone", needs=["orientation"])
+    r3 = passports.declare_cpf(passport, date(2026, 5, 1), Decimal("800"))
+    db.session.commit()
+    assert [r.seq for r in (r1, r2, r3)] == [1, 2, 3]
+    assert r2.prev_hash == r1.hash and r3.prev_hash == r2.hash
+    for record in (r1, r2, r3):
+        assert record.hash == chain_hash(record.seq, record.prev_hash, record_content(record))
+    db.session.refresh(passport)
+    assert passport.head_seq == 3 and passport.head_hash == r3.hash
+
+
+def test_profile_update_rejects_unknown_fields(passport):
+    passports.update_profile(passport, birth_year=2001, department="28")
+    assert passport.department == "28"
+    with pytest.raises(ValueError, match="unknown profile field"):
+        passports.update_profile(passport, holder_id=99)
+
+
+def test_timeline_is_newest_first(passport):
+    a = passports.declare_training(passport, title="A", status="planned")
+    b = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("1"))
+    assert passports.load_view(passport).timeline() == [b, a]
