@@ -1,1 +1,148 @@
 """Structure-side endpoints: /api/v1/structures, /api/v1/referrals, /api/v1/receptions."""
+
+from __future__ import annotations
+
+import re
+
+from flask import request
+
+from passport.api import bp
+from passport.api.auth import current_caller, require_structure_caller
+from passport.api.openapi import doc
+from passport.api.schemas import parse
+from passport.api.serializers import reception_json, referral_json
+from passport.api.share_schemas import (
+    PAGE_QUERY,
+    ReceptionIn,
+    ReferralStatusIn,
+    page_headers,
+    query_choice,
+    query_int,
+)
+from passport.errors import Problem
+from passport.extensions import db
+from passport.passports.models import Need, ReferralStatus
+from passport.sharing import policy
+from passport.sharing.services import Page
+from passport.structures import services as structures
+from passport.structures.models import Structure
+from passport.workspace import services as workspace
+
+_DEPARTMENT = re.compile(r"^(\d{2,3}|2[ABab])$")
+
+
+def directory_json(s: Structure) -> dict:
+    """A directory entry (API.md) and the contact details a reception desk needs."""
+    return {
+        "code": s.code,
+        "name": s.name,
+        "type": s.type,
+        "department": s.department,
+        "needs": list(s.needs or []),
+        "is_cep_operator": s.is_cep_operator,
+        "city": s.city,
+        "address": s.address,
+        "phone": s.phone,
+        "email": s.email,
+        "website": s.website,
+    }
+
+
+@bp.get("/structures")
+@doc(
+    "The SPRO directory, filtered by need and department",
+    responses={200: "Directory", 422: None},
+    query={
+        "need": {"enum": [n.value for n in Need]},
+        "department": {"type": "string", "pattern": _DEPARTMENT.pattern},
+    },
+)
+def list_structures():
+    need = query_choice("need", [n.value for n in Need], what="need")
+    department = request.args.get("department") or None
+    if department is not None and not _DEPARTMENT.match(department):
+        raise Problem(
+            422, "Unprocessable Content", "Invalid query parameter.",
+            errors={"department": ["a French department code, e.g. 28 or 2A"]},
+        )
+    entries = structures.list_structures(need, department.upper() if department else None)
+    return [directory_json(s) for s in entries]
+
+
+def _referral_with_person(referral, names: dict[int, str]) -> dict:
+    body = referral_json(referral)
+    body["passport"] = referral.passport_id
+    body["person"] = (
+        {"full_name": names[referral.passport_id]} if referral.passport_id in names else None
+    )
+    return body
+
+
+@bp.get("/referrals")
+@require_structure_caller
+@doc(
+    "Referrals addressed to the caller's structure, newest first",
+    responses={200: "ReferralList", 403: None, 422: None},
+    query={"status": {"enum": [s.value for s in ReferralStatus]}, **PAGE_QUERY},
+)
+def list_referrals():
+    caller = current_caller()
+    status = query_choice("status", [s.value for s in ReferralStatus], what="status")
+    page_number = query_int("page", 1)
+    per_page = query_int("per_page", 20, maximum=100)
+    structure = caller.structure
+    if not policy.can(caller, policy.Action.REFERRAL_LIST, structure):
+        raise Problem(403, "Forbidden", "Only a structure's key or advisor may call this.")
+    referrals, total, names = workspace.referrals_page(structure, status, page_number, per_page)
+    page = Page(items=referrals, page=page_number, per_page=per_page, total=total)
+    body = [_referral_with_person(r, names) for r in referrals]
+    return body, 200, page_headers(page, request.path)
+
+
+@bp.patch("/referrals/<int:referral_id>")
+@require_structure_caller
+@doc(
+    "Move a referral along its workflow (receiving structure only)",
+    body=ReferralStatusIn,
+    responses={200: "Referral", 403: None, 404: None, 409: None},
+)
+def update_referral(referral_id: int):
+    caller = current_caller()
+    data = parse(ReferralStatusIn)
+    referral = workspace.get_referral(referral_id)
+    if referral is None:
+        raise Problem(404, "Not Found", "No such referral.")
+    if not policy.can(caller, policy.Action.REFERRAL_UPDATE, referral):
+        raise Problem(403, "Forbidden", "Only the receiving structure changes a referral's status.")
+    try:
+        workspace.change_referral_status(
+            referral, caller.structure, data.status, note=data.note, advisor=caller.advisor
+        )
+    except workspace.WorkflowError:
+        raise Problem(
+            409, "Conflict", f"A referral cannot go from {referral.status} to {data.status}.",
+            extra={"current_status": referral.status},
+        ) from None
+    except PermissionError:  # the policy said yes: only a race on the structure could land here
+        raise Problem(403, "Forbidden", "Only the receiving structure changes it.") from None
+    db.session.commit()
+    return referral_json(referral)
+
+
+@bp.post("/receptions")
+@require_structure_caller
+@doc(
+    "Record an anonymous first reception (barometer of needs)",
+    body=ReceptionIn,
+    responses={201: "Reception", 403: None},
+)
+def anonymous_reception():
+    caller = current_caller()
+    if not policy.can(caller, policy.Action.RECEPTION_ANONYMOUS):
+        raise Problem(403, "Forbidden", "Only a structure's key or advisor may call this.")
+    data = parse(ReceptionIn)
+    reception = workspace.record_reception(
+        caller.structure, None, advisor=caller.advisor, **data.model_dump()
+    )
+    db.session.commit()
+    return reception_json(reception), 201

@@ -83,3 +83,24 @@ def find_api_key(secret: str) -> ApiKey | None:
 def revoke_api_key(key: ApiKey) -> None:
     key.revoked_at = utcnow()
     db.session.flush()
+
+
+def api_keys_of(structure: Structure) -> list[ApiKey]:
+    """The structure's API keys, live ones first, newest first (one query)."""
+    return list(
+        db.session.execute(
+            db.select(ApiKey)
+            .where(ApiKey.structure_id == structure.id)
+            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
+        ).scalars()
+    )
+
+
+def get_api_key(structure: Structure, key_id: int) -> ApiKey | None:
+    """One of the structure's keys, or None (another structure's key is None too)."""
+    if not 0 < key_id <= 2**31 - 1:
+        return None
+    key = db.session.get(ApiKey, key_id)
+    if key is None or key.structure_id != structure.id:
+        return None
+    return key

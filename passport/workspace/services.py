@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import (
     REFERRAL_TRANSITIONS,
+    Passport,
     Reception,
     Referral,
     ReferralEvent,
@@ -125,3 +129,46 @@ def referrals_for(structure: Structure, status: str | None = None) -> list[Refer
     if status:
         query = query.where(Referral.status == status)
     return list(db.session.execute(query).scalars().unique())
+
+
+def referrals_page(
+    structure: Structure, status: str | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[Referral], int, dict[int, str]]:
+    """One page of the referrals addressed to a structure, newest first, in three queries.
+
+    Returns ``(referrals, total, holder_names)``; ``holder_names`` maps a passport id to its
+    holder's name (the fiche navette names the person it is about).
+    """
+    conditions = [Referral.to_structure_id == structure.id]
+    if status:
+        conditions.append(Referral.status == status)
+    total = db.session.execute(
+        db.select(func.count(Referral.id)).where(*conditions)
+    ).scalar_one()
+    referrals = list(
+        db.session.execute(
+            db.select(Referral)
+            .where(*conditions)
+            .options(selectinload(Referral.events))
+            .order_by(Referral.created_at.desc(), Referral.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars().unique()
+    )
+    passport_ids = {r.passport_id for r in referrals if r.passport_id is not None}
+    names: dict[int, str] = {}
+    if passport_ids:
+        rows = db.session.execute(
+            db.select(Passport.id, User.full_name)
+            .join(User, User.id == Passport.holder_id)
+            .where(Passport.id.in_(passport_ids))
+        )
+        names = {row.id: row.full_name for row in rows}
+    return referrals, total, names
+
+
+def get_referral(referral_id: int) -> Referral | None:
+    """A referral by id, or None (ids beyond the integer column's range included)."""
+    if not 0 < referral_id <= 2**31 - 1:
+        return None
+    return db.session.get(Referral, referral_id)

@@ -1,0 +1,218 @@
+"""Request schemas of the sharing and structure endpoints, and their response schemas.
+
+Requests use the strict ``Schema`` base of ``api/schemas.py`` (unknown fields refused, no
+type coercion). Response shapes are registered in the OpenAPI components here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from flask import request
+from pydantic import Field, StringConstraints, field_validator
+
+from passport.api.openapi import RESPONSE_SCHEMAS
+from passport.api.schemas import LongText, Schema
+from passport.db import utcnow
+from passport.errors import Problem
+from passport.passports.models import Channel, Need, Outcome, Situation
+from passport.sharing.services import LABEL_MAX, MAX_DAYS, MIN_DAYS, PASSCODE_MAX, PASSCODE_MIN
+
+Section = Literal["profile", "receptions", "referrals", "trainings", "cpf"]
+Permission = Literal["read", "append"]
+StructureCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"
+    ),
+]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=LABEL_MAX)]
+
+
+class ShareIn(Schema):
+    """A new share link (POST /api/v1/me/shares)."""
+
+    sections: Annotated[list[Section], Field(min_length=1, max_length=10)]
+    permissions: Annotated[list[Permission], Field(min_length=1, max_length=4)]
+    expires_in_days: Annotated[int, Field(ge=MIN_DAYS, le=MAX_DAYS)]
+    structure: StructureCode | None = None
+    passcode: Annotated[str, Field(min_length=PASSCODE_MIN, max_length=PASSCODE_MAX)] | None = None
+    single_use: bool = False
+    label: Label | None = None
+
+    @field_validator("sections", "permissions")
+    @classmethod
+    def _dedupe(cls, values: list) -> list:
+        return list(dict.fromkeys(values))
+
+
+class ReceptionIn(Schema):
+    """A first reception (through a share, or anonymous)."""
+
+    date: date
+    channel: Channel
+    needs: Annotated[list[Need], Field(min_length=1, max_length=len(Need))]
+    situation: Situation | None = None
+    outcome: Outcome | None = None
+    summary: LongText | None = None
+
+    @field_validator("needs")
+    @classmethod
+    def _dedupe(cls, values: list) -> list:
+        return list(dict.fromkeys(values))
+
+    @field_validator("date")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > utcnow().date() + timedelta(days=1):
+            raise ValueError("the reception date is in the future")
+        if value.year < 2000:
+            raise ValueError("the reception date is too old")
+        return value
+
+
+class ReferralIn(Schema):
+    """A fiche navette to another structure."""
+
+    to_structure: StructureCode
+    needs: Annotated[list[Need], Field(min_length=1, max_length=len(Need))]
+    message: LongText | None = None
+
+    @field_validator("needs")
+    @classmethod
+    def _dedupe(cls, values: list) -> list:
+        return list(dict.fromkeys(values))
+
+
+class ReferralStatusIn(Schema):
+    """A status change by the receiving structure."""
+
+    status: Literal["received", "appointment", "completed", "declined"]
+    note: LongText | None = None
+
+
+# ------------------------------------------------------------------ query strings
+
+
+def query_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer query parameter; 422 when it is not one, clamped to ``maximum``."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if len(raw) > 9 or not raw.isdigit() or int(raw) < minimum:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            "Invalid query parameter.",
+            errors={name: [f"must be an integer >= {minimum}"]},
+        )
+    value = int(raw)
+    return min(value, maximum) if maximum is not None else value
+
+
+def query_choice(name: str, choices, *, what: str) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in {str(c) for c in choices}:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            "Invalid query parameter.",
+            errors={name: [f"unknown {what}"]},
+        )
+    return raw
+
+
+def page_headers(page, base_path: str) -> dict[str, str]:
+    """``X-Total-Count`` and an RFC 8288 ``Link`` header for a ``sharing.services.Page``."""
+    links = []
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+
+    def url(number: int) -> str:
+        query = urlencode({**args, "page": number, "per_page": page.per_page})
+        return f"{base_path}?{query}"
+
+    if page.has_next:
+        links.append(f'<{url(page.page + 1)}>; rel="next"')
+    if page.has_prev:
+        links.append(f'<{url(page.page - 1)}>; rel="prev"')
+    links.append(f'<{url(1)}>; rel="first"')
+    links.append(f'<{url(page.pages)}>; rel="last"')
+    return {"X-Total-Count": str(page.total), "Link": ", ".join(links)}
+
+
+PAGE_QUERY = {
+    "page": {"type": "integer", "minimum": 1, "default": 1},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+}
+
+# ------------------------------------------------------------------ response schemas
+
+_SHARE_PROPERTIES = {
+    "id": {"type": "integer"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "expires_at": {"type": "string", "format": "date-time"},
+    "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+    "permissions": {"type": "array", "items": {"enum": ["read", "append"]}},
+    "sections": {
+        "type": "array",
+        "items": {"enum": ["profile", "receptions", "referrals", "trainings", "cpf"]},
+    },
+    "structure": {"type": ["string", "null"]},
+    "uses": {"type": "integer"},
+    "state": {"enum": ["active", "expired", "revoked", "suspended", "used_up", "locked"]},
+    "label": {"type": ["string", "null"]},
+    "single_use": {"type": "boolean"},
+    "has_passcode": {"type": "boolean"},
+}
+RESPONSE_SCHEMAS.update(
+    {
+        "Share": {
+            "type": "object",
+            "required": [
+                "id", "created_at", "expires_at", "revoked_at", "permissions", "sections",
+                "structure", "uses",
+            ],
+            "properties": _SHARE_PROPERTIES,
+        },
+        "ShareList": {"type": "array", "items": {"$ref": "#/components/schemas/Share"}},
+        "ShareCreated": {
+            "type": "object",
+            "required": ["id", "url", "expires_at", "permissions", "sections", "structure"],
+            "properties": {**_SHARE_PROPERTIES, "url": {"type": "string", "format": "uri"}},
+        },
+        "AccessLog": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["at", "share_id", "structure", "advisor", "action"],
+                "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "share_id": {"type": ["integer", "null"]},
+                    "structure": {"type": ["string", "null"]},
+                    "advisor": {"type": ["string", "null"]},
+                    "action": {"enum": ["view", "append", "denied"]},
+                },
+            },
+        },
+        "Directory": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "type", "department", "needs", "is_cep_operator"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "type": {"type": "string"},
+                    "department": {"type": "string"},
+                    "needs": {"type": "array", "items": {"type": "string"}},
+                    "is_cep_operator": {"type": "boolean"},
+                },
+            },
+        },
+        "ReferralList": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}},
+    }
+)
