@@ -63,9 +63,7 @@ def _fill_instance_defaults(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("MAIL_OUTBOX"):
         app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
-    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

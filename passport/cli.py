@@ -23,7 +23,12 @@ passport_cli = AppGroup("passport", help="Passports: verification, maintenance."
 @structure_cli.command("add")
 @click.argument("code")
 @click.option("--name", required=True)
-@click.option("--type", "type_", required=True, type=click.Choice(sorted(STRUCTURE_TYPES), case_sensitive=False))
+@click.option(
+    "--type",
+    "type_",
+    required=True,
+    type=click.Choice(sorted(STRUCTURE_TYPES), case_sensitive=False),
+)
 @click.option("--department", required=True)
 @click.option("--city")
 def structure_add(code: str, name: str, type_: str, department: str, city: str | None) -> None:
@@ -92,8 +97,12 @@ def apikey_revoke(prefix: str) -> None:
 
 
 @click.command("demo")
-@click.option("--password", default="passeport-demo-2026", show_default=True,
-              help="Password of every demo account.")
+@click.option(
+    "--password",
+    default="passeport-demo-2026",
+    show_default=True,
+    help="Password of every demo account.",
+)
 def demo_command(password: str) -> None:
     """Load the demo: the Dreux SPRO network, advisors and three holders."""
     from passport.demo import load_demo
@@ -103,7 +112,7 @@ def demo_command(password: str) -> None:
     if not created:
         click.echo("Demo data already present: nothing changed.")
         return
-    click.echo("Demo data loaded. Accounts (password: %s):" % password)
+    click.echo(f"Demo data loaded. Accounts (password: {password}):")
     for email, role in created:
         click.echo(f"  {role:16} {email}")
 

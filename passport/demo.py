@@ -18,29 +18,92 @@ from passport.workspace import services as workspace
 
 STRUCTURES = [
     # code, name, type, city, needs
-    ("ML-DREUX", "Mission locale de Dreux", "ML", "Dreux",
-     ["job_search", "training_search", "orientation", "apprenticeship", "mobility", "housing_health", "summer_job"]),
-    ("FT-DREUX", "France Travail Dreux", "FT", "Dreux",
-     ["job_search", "training_search", "training_funding", "career_change", "business_creation"]),
-    ("CAP-28", "Cap emploi Eure-et-Loir", "CAP", "Chartres",
-     ["job_search", "training_search", "career_change"]),
-    ("APEC-CVL", "Apec Centre-Val de Loire", "APEC", "Orléans",
-     ["job_search", "career_change", "orientation"]),
-    ("CEP-CVL", "Groupement évolution (CEP Centre-Val de Loire)", "CEP", "Chartres",
-     ["career_change", "training_funding", "vae", "orientation"]),
-    ("CIO-DREUX", "Centre d'information et d'orientation de Dreux", "CIO", "Dreux",
-     ["orientation", "training_search"]),
-    ("BIJ-DREUX", "Bureau Information Jeunesse de Dreux", "IJ", "Dreux",
-     ["summer_job", "orientation", "mobility", "housing_health"]),
-    ("TP-CVL", "Transitions Pro Centre-Val de Loire", "TP", "Orléans",
-     ["training_funding", "career_change"]),
-    ("CMA-28", "Chambre de métiers et de l'artisanat d'Eure-et-Loir (CAD)", "CMA", "Chartres",
-     ["apprenticeship", "business_creation", "training_search"]),
+    (
+        "ML-DREUX",
+        "Mission locale de Dreux",
+        "ML",
+        "Dreux",
+        [
+            "job_search",
+            "training_search",
+            "orientation",
+            "apprenticeship",
+            "mobility",
+            "housing_health",
+            "summer_job",
+        ],
+    ),
+    (
+        "FT-DREUX",
+        "France Travail Dreux",
+        "FT",
+        "Dreux",
+        ["job_search", "training_search", "training_funding", "career_change", "business_creation"],
+    ),
+    (
+        "CAP-28",
+        "Cap emploi Eure-et-Loir",
+        "CAP",
+        "Chartres",
+        ["job_search", "training_search", "career_change"],
+    ),
+    (
+        "APEC-CVL",
+        "Apec Centre-Val de Loire",
+        "APEC",
+        "Orléans",
+        ["job_search", "career_change", "orientation"],
+    ),
+    (
+        "CEP-CVL",
+        "Groupement évolution (CEP Centre-Val de Loire)",
+        "CEP",
+        "Chartres",
+        ["career_change", "training_funding", "vae", "orientation"],
+    ),
+    (
+        "CIO-DREUX",
+        "Centre d'information et d'orientation de Dreux",
+        "CIO",
+        "Dreux",
+        ["orientation", "training_search"],
+    ),
+    (
+        "BIJ-DREUX",
+        "Bureau Information Jeunesse de Dreux",
+        "IJ",
+        "Dreux",
+        ["summer_job", "orientation", "mobility", "housing_health"],
+    ),
+    (
+        "TP-CVL",
+        "Transitions Pro Centre-Val de Loire",
+        "TP",
+        "Orléans",
+        ["training_funding", "career_change"],
+    ),
+    (
+        "CMA-28",
+        "Chambre de métiers et de l'artisanat d'Eure-et-Loir (CAD)",
+        "CMA",
+        "Chartres",
+        ["apprenticeship", "business_creation", "training_search"],
+    ),
     ("VAE-28", "Point relais conseil VAE d'Eure-et-Loir", "VAE", "Chartres", ["vae"]),
-    ("M2ED", "Maison de l'emploi et des entreprises du Drouais (M2ED)", "MDE", "Dreux",
-     ["job_search", "summer_job", "business_creation", "mobility"]),
-    ("CARIF-CVL", "GIP Alfa Centre-Val de Loire (Carif-Oref)", "CARIF", "Orléans",
-     ["training_search", "training_funding"]),
+    (
+        "M2ED",
+        "Maison de l'emploi et des entreprises du Drouais (M2ED)",
+        "MDE",
+        "Dreux",
+        ["job_search", "summer_job", "business_creation", "mobility"],
+    ),
+    (
+        "CARIF-CVL",
+        "GIP Alfa Centre-Val de Loire (Carif-Oref)",
+        "CARIF",
+        "Orléans",
+        ["training_search", "training_funding"],
+    ),
 ]
 
 STAFF = [
@@ -70,7 +133,9 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         created.append((email, role.value))
 
     today = date.today()
-    ml, ft, bij, cep, cma = (by_code[c] for c in ("ML-DREUX", "FT-DREUX", "BIJ-DREUX", "CEP-CVL", "CMA-28"))
+    ml, ft, bij, cep, cma = (
+        by_code[c] for c in ("ML-DREUX", "FT-DREUX", "BIJ-DREUX", "CEP-CVL", "CMA-28")
+    )
     camille = staff["camille.roux@ml-dreux.demo"]
     julien = staff["julien.petit@francetravail-dreux.demo"]
     nadia = staff["nadia.haddad@bij-dreux.demo"]
@@ -80,60 +145,143 @@ def load_demo(password: str) -> list[tuple[str, str]]:
     # Léa, 19, looking for a summer job, then an apprenticeship.
     lea = accounts.register_individual("lea.martin@exemple.demo", password, "Léa Martin")
     lea_pp = passports.passport_of(lea)
-    passports.update_profile(lea_pp, birth_year=today.year - 19, department="28",
-                             situation="student", qualification_level=4)
-    passports.declare_training(lea_pp, title="BAFA (formation générale)", provider="Ligue de l'enseignement 28",
-                               status="completed", start_date=today - timedelta(days=300),
-                               end_date=today - timedelta(days=292), hours=Decimal("64"))
-    workspace.record_reception(bij, lea_pp.id, date=today - timedelta(days=60), channel="in_person",
-                               needs=["summer_job", "apprenticeship"], situation="student",
-                               outcome="referred", advisor=nadia,
-                               summary="Cherche un job d'été puis un contrat d'apprentissage en boulangerie.")
-    referral = workspace.send_referral(bij, lea_pp.id, cma, needs=["apprenticeship"], advisor=nadia,
-                                       message="Léa souhaite un CAP boulanger en apprentissage à la rentrée.")
+    passports.update_profile(
+        lea_pp,
+        birth_year=today.year - 19,
+        department="28",
+        situation="student",
+        qualification_level=4,
+    )
+    passports.declare_training(
+        lea_pp,
+        title="BAFA (formation générale)",
+        provider="Ligue de l'enseignement 28",
+        status="completed",
+        start_date=today - timedelta(days=300),
+        end_date=today - timedelta(days=292),
+        hours=Decimal("64"),
+    )
+    workspace.record_reception(
+        bij,
+        lea_pp.id,
+        date=today - timedelta(days=60),
+        channel="in_person",
+        needs=["summer_job", "apprenticeship"],
+        situation="student",
+        outcome="referred",
+        advisor=nadia,
+        summary="Cherche un job d'été puis un contrat d'apprentissage en boulangerie.",
+    )
+    referral = workspace.send_referral(
+        bij,
+        lea_pp.id,
+        cma,
+        needs=["apprenticeship"],
+        advisor=nadia,
+        message="Léa souhaite un CAP boulanger en apprentissage à la rentrée.",
+    )
     workspace.change_referral_status(referral, cma, "received", advisor=ines)
-    workspace.change_referral_status(referral, cma, "appointment", advisor=ines,
-                                     note="Rendez-vous au point A le mardi suivant.")
+    workspace.change_referral_status(
+        referral, cma, "appointment", advisor=ines, note="Rendez-vous au point A le mardi suivant."
+    )
     passports.declare_cpf(lea_pp, today - timedelta(days=20), Decimal("0"))
 
     # Karim, 34, jobseeker, funding a building maintenance qualification.
     karim = accounts.register_individual("karim.benali@exemple.demo", password, "Karim Benali")
     karim_pp = passports.passport_of(karim)
-    passports.update_profile(karim_pp, birth_year=today.year - 34, department="28",
-                             situation="jobseeker", qualification_level=3)
-    workspace.record_reception(ft, karim_pp.id, date=today - timedelta(days=120), channel="in_person",
-                               needs=["training_search", "training_funding"], situation="jobseeker",
-                               outcome="follow_up", advisor=julien,
-                               summary="Projet : agent de maintenance des bâtiments. Vérifier le financement.")
+    passports.update_profile(
+        karim_pp,
+        birth_year=today.year - 34,
+        department="28",
+        situation="jobseeker",
+        qualification_level=3,
+    )
+    workspace.record_reception(
+        ft,
+        karim_pp.id,
+        date=today - timedelta(days=120),
+        channel="in_person",
+        needs=["training_search", "training_funding"],
+        situation="jobseeker",
+        outcome="follow_up",
+        advisor=julien,
+        summary="Projet : agent de maintenance des bâtiments. Vérifier le financement.",
+    )
     passports.declare_cpf(karim_pp, today - timedelta(days=118), Decimal("1840.00"))
-    workspace.attest_training(ft, karim_pp.id, advisor=julien,
-                              title="Titre professionnel Agent de maintenance des bâtiments",
-                              provider="AFPA Chartres", certification_code="RNCP34069",
-                              status="in_progress", start_date=today - timedelta(days=45),
-                              end_date=today + timedelta(days=120), hours=Decimal("805"),
-                              funding="CPF et France Travail")
-    workspace.send_referral(ft, karim_pp.id, ml, needs=["mobility"], advisor=julien,
-                            message="Besoin d'aide au permis de conduire pour les chantiers.")
+    workspace.attest_training(
+        ft,
+        karim_pp.id,
+        advisor=julien,
+        title="Titre professionnel Agent de maintenance des bâtiments",
+        provider="AFPA Chartres",
+        certification_code="RNCP34069",
+        status="in_progress",
+        start_date=today - timedelta(days=45),
+        end_date=today + timedelta(days=120),
+        hours=Decimal("805"),
+        funding="CPF et France Travail",
+    )
+    workspace.send_referral(
+        ft,
+        karim_pp.id,
+        ml,
+        needs=["mobility"],
+        advisor=julien,
+        message="Besoin d'aide au permis de conduire pour les chantiers.",
+    )
 
     # Sophie, 45, employee, thinking of a career change through VAE.
     sophie = accounts.register_individual("sophie.lefevre@exemple.demo", password, "Sophie Lefèvre")
     sophie_pp = passports.passport_of(sophie)
-    passports.update_profile(sophie_pp, birth_year=today.year - 45, department="28",
-                             situation="employee", qualification_level=4)
+    passports.update_profile(
+        sophie_pp,
+        birth_year=today.year - 45,
+        department="28",
+        situation="employee",
+        qualification_level=4,
+    )
     passports.declare_cpf(sophie_pp, today - timedelta(days=400), Decimal("2750.00"))
     passports.declare_cpf(sophie_pp, today - timedelta(days=30), Decimal("3250.00"), dif_hours=0)
-    workspace.record_reception(cep, sophie_pp.id, date=today - timedelta(days=25), channel="phone",
-                               needs=["career_change", "vae"], situation="employee",
-                               outcome="appointment", advisor=marc,
-                               summary="Aide-soignante depuis 15 ans, envisage le diplôme d'infirmière.")
-    workspace.send_referral(cep, sophie_pp.id, by_code["VAE-28"], needs=["vae"], advisor=marc,
-                            message="Première information VAE faite ; dossier de recevabilité à lancer.")
+    workspace.record_reception(
+        cep,
+        sophie_pp.id,
+        date=today - timedelta(days=25),
+        channel="phone",
+        needs=["career_change", "vae"],
+        situation="employee",
+        outcome="appointment",
+        advisor=marc,
+        summary="Aide-soignante depuis 15 ans, envisage le diplôme d'infirmière.",
+    )
+    workspace.send_referral(
+        cep,
+        sophie_pp.id,
+        by_code["VAE-28"],
+        needs=["vae"],
+        advisor=marc,
+        message="Première information VAE faite ; dossier de recevabilité à lancer.",
+    )
 
     # Anonymous receptions: the barometer counts them too.
-    for days, needs in [(3, ["summer_job"]), (5, ["summer_job"]), (9, ["training_search"]),
-                        (12, ["job_search", "mobility"]), (15, ["orientation"])]:
-        workspace.record_reception(ml, None, date=today - timedelta(days=days), channel="in_person",
-                                   needs=needs, advisor=camille)
-    for email in ("lea.martin@exemple.demo", "karim.benali@exemple.demo", "sophie.lefevre@exemple.demo"):
+    for days, needs in [
+        (3, ["summer_job"]),
+        (5, ["summer_job"]),
+        (9, ["training_search"]),
+        (12, ["job_search", "mobility"]),
+        (15, ["orientation"]),
+    ]:
+        workspace.record_reception(
+            ml,
+            None,
+            date=today - timedelta(days=days),
+            channel="in_person",
+            needs=needs,
+            advisor=camille,
+        )
+    for email in (
+        "lea.martin@exemple.demo",
+        "karim.benali@exemple.demo",
+        "sophie.lefevre@exemple.demo",
+    ):
         created.append((email, Role.INDIVIDUAL.value))
     return created

@@ -69,7 +69,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        message = _("La page a expiré ou le formulaire n'est pas valide. Rechargez la page et recommencez.")
+        message = _(
+            "La page a expiré ou le formulaire n'est pas valide. Rechargez la page et recommencez."
+        )
         if wants_json():
             return problem_response(Problem(400, "CSRF token missing or invalid", exc.description))
         return render_template("error.html", status=400, message=message), 400
@@ -88,7 +90,11 @@ def register(app: Flask) -> None:
             return problem_response(problem)
         response = exc.get_response()
         html = render_template("error.html", status=status, message=_http_message(status))
-        return html, status, {k: v for k, v in response.headers.items() if k in ("Retry-After", "Allow")}
+        return (
+            html,
+            status,
+            {k: v for k, v in response.headers.items() if k in ("Retry-After", "Allow")},
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -97,7 +103,9 @@ def register(app: Flask) -> None:
 
         db.session.rollback()
         if wants_json():
-            return problem_response(Problem(500, "Internal Server Error", "An unexpected error occurred."))
+            return problem_response(
+                Problem(500, "Internal Server Error", "An unexpected error occurred.")
+            )
         return render_template("error.html", status=500, message=_http_message(500)), 500
 
 

@@ -14,7 +14,9 @@ class MaxBytes:
 
     def __call__(self, form, field) -> None:
         if field.data and len(str(field.data)) > self.limit:
-            raise ValidationError(_l("Ce champ est trop long (%(n)s caractères au plus).", n=self.limit))
+            raise ValidationError(
+                _l("Ce champ est trop long (%(n)s caractères au plus).", n=self.limit)
+            )
 
 
 def empty_to_none(value):

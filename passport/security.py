@@ -7,8 +7,9 @@ import hmac
 import secrets
 
 from argon2 import PasswordHasher
-from flask import current_app
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+
 
 class Passwords:
     """Argon2id hashing with the application's parameters (lighter in tests)."""

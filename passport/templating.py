@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from passport import labels
 

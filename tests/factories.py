@@ -14,7 +14,9 @@ _seq = itertools.count(1)
 
 def structure(code: str | None = None, type_: str = "ML", name: str | None = None, **details):
     code = code or f"S{next(_seq)}"
-    s = structures.add_structure(code, name or f"Structure {code}", type_, details.pop("department", "28"), **details)
+    s = structures.add_structure(
+        code, name or f"Structure {code}", type_, details.pop("department", "28"), **details
+    )
     db.session.commit()
     return s
 
@@ -25,7 +27,9 @@ def holder(email: str | None = None, name: str = "Léa Martin", password: str = 
     return user
 
 
-def staff(role: str = "advisor", structure_obj=None, email: str | None = None, name: str = "Camille Roux"):
+def staff(
+    role: str = "advisor", structure_obj=None, email: str | None = None, name: str = "Camille Roux"
+):
     user = accounts.create_user(
         email or f"{role}{next(_seq)}@example.org", PASSWORD, name, role, structure_obj
     )

@@ -41,7 +41,9 @@ def empty_database_url(tmp_path):
 
 
 def _app(config, url, tmp_path):
-    app = create_app(config, {"SQLALCHEMY_DATABASE_URI": url, "MAIL_OUTBOX": str(tmp_path / "outbox")})
+    app = create_app(
+        config, {"SQLALCHEMY_DATABASE_URI": url, "MAIL_OUTBOX": str(tmp_path / "outbox")}
+    )
     return app
 
 
@@ -50,7 +52,9 @@ def test_migrations_build_exactly_the_models_schema(empty_database_url, tmp_path
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            )
         db.engine.dispose()
     assert diff == []
 
@@ -68,16 +72,30 @@ def test_restart_loses_nothing(empty_database_url, tmp_path, monkeypatch):
         db.engine.dispose()
     client = first.test_client()
     headers = factories.bearer(token)
-    assert client.post("/api/v1/me/trainings", json={"title": "CAP", "status": "planned"}, headers=headers).status_code == 201
-    assert client.post("/api/v1/me/cpf", json={"as_of": "2026-01-02", "balance_eur": 321.09}, headers=headers).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/me/trainings", json={"title": "CAP", "status": "planned"}, headers=headers
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            "/api/v1/me/cpf", json={"as_of": "2026-01-02", "balance_eur": 321.09}, headers=headers
+        ).status_code
+        == 201
+    )
     with first.app_context():
         from passport.passports import services as passports
         from passport.workspace import services as workspace
 
         passport = passports.passport_of(db.session.merge(user))
         workspace.record_reception(
-            db.session.merge(structure), passport.id, date=__import__("datetime").date(2026, 5, 20),
-            channel="in_person", needs=["vae"], summary="Texte chiffré au repos",
+            db.session.merge(structure),
+            passport.id,
+            date=__import__("datetime").date(2026, 5, 20),
+            channel="in_person",
+            needs=["vae"],
+            summary="Texte chiffré au repos",
         )
         db.session.commit()
         before = client.get("/api/v1/me/passport", headers=headers).get_json()

@@ -47,7 +47,10 @@ def register():
             )
         except accounts.EmailTaken:
             form.email.errors.append(
-                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez le mot de passe.")
+                _(
+                    "Un compte existe déjà avec cette adresse. "
+                    "Connectez-vous ou réinitialisez le mot de passe."
+                )
             )
         else:
             db.session.commit()

@@ -164,7 +164,9 @@ def build_document() -> dict:
             if meta["body"] is not None:
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": _schema_ref(meta["body"], components)}},
+                    "content": {
+                        "application/json": {"schema": _schema_ref(meta["body"], components)}
+                    },
                 }
             secured = meta["auth"] if meta["auth"] is not None else getattr(view, "api_auth", False)
             if secured:
@@ -179,10 +181,14 @@ def build_document() -> dict:
                 entry: dict = {"description": HTTPStatus(status).phrase}
                 if status >= 400:
                     entry["content"] = {
-                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
                     }
                 elif schema is not None:
-                    entry["content"] = {"application/json": {"schema": _schema_ref(schema, components)}}
+                    entry["content"] = {
+                        "application/json": {"schema": _schema_ref(schema, components)}
+                    }
                 operation["responses"][str(status)] = entry
             paths.setdefault(path, {})[method.lower()] = operation
     return {

@@ -7,7 +7,17 @@ from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from flask import request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from passport.errors import Problem
 from passport.passports.models import TrainingStatus
@@ -37,7 +47,9 @@ class Schema(BaseModel):
 class AccountIn(Schema):
     email: EmailStr = Field(max_length=254)
     password: str = Field(min_length=12, max_length=1024)
-    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    full_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
 
 
 class TokenIn(Schema):
@@ -51,15 +63,22 @@ class TrainingIn(Schema):
     start_date: date | None = None
     end_date: date | None = None
     status: TrainingStatus
-    hours: Annotated[
-        Decimal,
-        Number,
-        Field(ge=0, le=100000, decimal_places=1),
-        WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.1}),
-    ] | None = None
-    certification_code: Annotated[
-        str, StringConstraints(strip_whitespace=True, pattern=r"^(RNCP|RS)?\d{1,8}$", max_length=32)
-    ] | None = None
+    hours: (
+        Annotated[
+            Decimal,
+            Number,
+            Field(ge=0, le=100000, decimal_places=1),
+            WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.1}),
+        ]
+        | None
+    ) = None
+    certification_code: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, pattern=r"^(RNCP|RS)?\d{1,8}$", max_length=32),
+        ]
+        | None
+    ) = None
     funding: Text | None = None
 
     @model_validator(mode="after")

@@ -32,7 +32,9 @@ class ProfileForm(FlaskForm):
         filters=[empty_to_none],
         validators=[
             Optional(),
-            Regexp(r"^(\d{2}|2A|2B|97\d)$", message=_l("Indiquez un numéro de département, comme 28.")),
+            Regexp(
+                r"^(\d{2}|2A|2B|97\d)$", message=_l("Indiquez un numéro de département, comme 28.")
+            ),
         ],
     )
     situation = SelectField(_l("Situation"), choices=SITUATION_CHOICES)
@@ -45,7 +47,9 @@ class TrainingForm(FlaskForm):
         validators=[InputRequired(_l("Indiquez l'intitulé de la formation.")), Length(max=300)],
     )
     provider = StringField(
-        _l("Organisme de formation"), filters=[empty_to_none], validators=[Optional(), Length(max=300)]
+        _l("Organisme de formation"),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=300)],
     )
     certification_code = StringField(
         _l("Code RNCP ou RS"),
@@ -62,7 +66,10 @@ class TrainingForm(FlaskForm):
     hours = DecimalField(
         _l("Nombre d'heures"),
         places=1,
-        validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Nombre d'heures non valable."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100000, message=_l("Nombre d'heures non valable.")),
+        ],
         render_kw={"inputmode": "decimal"},
     )
     funding = StringField(
@@ -110,7 +117,10 @@ class CpfForm(FlaskForm):
     dif_hours = IntegerField(
         _l("Heures DIF reportées"),
         description=_l("Facultatif : heures de l'ancien droit individuel à la formation."),
-        validators=[Optional(), NumberRange(min=0, max=10_000, message=_l("Nombre d'heures non valable."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10_000, message=_l("Nombre d'heures non valable.")),
+        ],
         render_kw={"inputmode": "numeric"},
     )
 

@@ -83,7 +83,9 @@ def passport_of(user: User) -> Passport:
     return passport
 
 
-def load_view(passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SECTIONS) -> PassportView:
+def load_view(
+    passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SECTIONS
+) -> PassportView:
     """Load the given sections of a passport: one query per section, whatever its size."""
     view = PassportView(passport=passport, sections=tuple(s for s in ALL_SECTIONS if s in sections))
     pid = passport.id
@@ -93,7 +95,9 @@ def load_view(passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SE
                 db.select(Reception)
                 .where(Reception.passport_id == pid)
                 .order_by(Reception.date.desc(), Reception.id.desc())
-            ).scalars().unique()
+            )
+            .scalars()
+            .unique()
         )
     if "referrals" in sections:
         view.referrals = list(
@@ -102,7 +106,9 @@ def load_view(passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SE
                 .where(Referral.passport_id == pid)
                 .options(selectinload(Referral.events).joinedload(ReferralEvent.issuer_structure))
                 .order_by(Referral.created_at.desc(), Referral.id.desc())
-            ).scalars().unique()
+            )
+            .scalars()
+            .unique()
         )
     if "trainings" in sections:
         view.trainings = list(
@@ -110,7 +116,9 @@ def load_view(passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SE
                 db.select(Training)
                 .where(Training.passport_id == pid, Training.superseded.is_(False))
                 .order_by(Training.created_at.desc(), Training.id.desc())
-            ).scalars().unique()
+            )
+            .scalars()
+            .unique()
         )
     if "cpf" in sections:
         view.cpf_statements = list(
@@ -118,7 +126,9 @@ def load_view(passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SE
                 db.select(CpfStatement)
                 .where(CpfStatement.passport_id == pid, CpfStatement.superseded.is_(False))
                 .order_by(CpfStatement.as_of.desc(), CpfStatement.id.desc())
-            ).scalars().unique()
+            )
+            .scalars()
+            .unique()
         )
     return view
 
@@ -169,9 +179,7 @@ def declare_cpf(
     passport: Passport, as_of: date, balance_eur: Decimal, dif_hours: int | None = None
 ) -> CpfStatement:
     """A CPF statement read by the holder on their account; the latest is the balance."""
-    statement = CpfStatement(
-        as_of=as_of, balance_cents=to_cents(balance_eur), dif_hours=dif_hours
-    )
+    statement = CpfStatement(as_of=as_of, balance_cents=to_cents(balance_eur), dif_hours=dif_hours)
     return chain.append(statement, passport.id)
 
 

@@ -10,7 +10,12 @@ import pytest
 from tests import factories
 from tests.web import csrf_from, login, submit
 
-NEW = {"full_name": "Léa Martin", "email": "lea@example.org", "password": "correct horse battery", "confirm": "correct horse battery"}
+NEW = {
+    "full_name": "Léa Martin",
+    "email": "lea@example.org",
+    "password": "correct horse battery",
+    "confirm": "correct horse battery",
+}
 
 
 def test_register_logs_in_and_opens_passport(client):
@@ -24,7 +29,12 @@ def test_form_without_csrf_is_refused(client):
     r = client.post("/inscription", data=NEW)
     assert r.status_code == 400
     assert "formulaire" in r.get_data(as_text=True)
-    assert submit(client, "/connexion", {"email": "lea@example.org", "password": NEW["password"]}).status_code == 401
+    assert (
+        submit(
+            client, "/connexion", {"email": "lea@example.org", "password": NEW["password"]}
+        ).status_code
+        == 401
+    )
 
 
 @pytest.mark.parametrize(
@@ -83,7 +93,12 @@ def test_login_next_is_safe(client, ctx, next_url, expected):
     token = csrf_from(client, "/connexion")
     r = client.post(
         "/connexion",
-        data={"csrf_token": token, "email": "lea@example.org", "password": factories.PASSWORD, "next": next_url},
+        data={
+            "csrf_token": token,
+            "email": "lea@example.org",
+            "password": factories.PASSWORD,
+            "next": next_url,
+        },
     )
     assert r.status_code == 302
     assert r.location == expected
@@ -100,7 +115,11 @@ def test_protected_page_redirects_to_login_and_back(client, ctx):
 
 def _read_outbox(app) -> list:
     outbox = Path(app.config["MAIL_OUTBOX"])
-    return [message_from_bytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
+    return (
+        [message_from_bytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))]
+        if outbox.exists()
+        else []
+    )
 
 
 def test_password_reset_by_mail(app, client, ctx):
@@ -111,8 +130,10 @@ def test_password_reset_by_mail(app, client, ctx):
     assert len(mails) == 1 and mails[0]["To"] == "lea@example.org"
     body = mails[0].get_payload(decode=True).decode()
     link = next(line for line in body.splitlines() if "/mot-de-passe/" in line).strip()
-    path = link[link.index("/mot-de-passe/"):]
-    r = submit(client, path, {"password": "my new long password", "confirm": "my new long password"})
+    path = link[link.index("/mot-de-passe/") :]
+    r = submit(
+        client, path, {"password": "my new long password", "confirm": "my new long password"}
+    )
     assert r.status_code == 302
     # The link was single-use.
     assert client.get(path).status_code == 410
@@ -139,7 +160,12 @@ def test_staff_cannot_open_holder_pages(client, ctx):
 def test_login_rate_limited_per_account(client, ctx):
     factories.holder("lea@example.org")
     for _ in range(10):
-        assert submit(client, "/connexion", {"email": "lea@example.org", "password": "bad password"}).status_code == 401
+        assert (
+            submit(
+                client, "/connexion", {"email": "lea@example.org", "password": "bad password"}
+            ).status_code
+            == 401
+        )
     r = submit(client, "/connexion", {"email": "lea@example.org", "password": factories.PASSWORD})
     assert r.status_code == 429
     assert "Trop de tentatives" in r.get_data(as_text=True)

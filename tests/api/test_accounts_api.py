@@ -11,7 +11,11 @@ from tests import factories
 
 
 def register(client, **overrides):
-    body = {"email": "lea@example.org", "password": "correct horse battery", "full_name": "Léa Martin"}
+    body = {
+        "email": "lea@example.org",
+        "password": "correct horse battery",
+        "full_name": "Léa Martin",
+    }
     body.update(overrides)
     return client.post("/api/v1/accounts", json=body)
 
@@ -65,7 +69,12 @@ def test_invalid_fields_are_422_with_field_errors(client, field, value):
         {"email": "a@example.org", "password": ["x"], "full_name": "A"},
         {"email": "a@example.org", "password": "correct horse battery", "full_name": None},
         {"email": "a@example.org", "password": "correct horse battery"},
-        {"email": "a@example.org", "password": "correct horse battery", "full_name": "A", "role": "admin"},
+        {
+            "email": "a@example.org",
+            "password": "correct horse battery",
+            "full_name": "A",
+            "role": "admin",
+        },
         [],
         "a string",
         42,
@@ -99,7 +108,9 @@ def test_hostile_strings_are_stored_as_text(client):
 
 def test_token_flow(client):
     register(client)
-    r = client.post("/api/v1/auth/token", json={"email": "lea@example.org", "password": "correct horse battery"})
+    r = client.post(
+        "/api/v1/auth/token", json={"email": "lea@example.org", "password": "correct horse battery"}
+    )
     assert r.status_code == 201
     body = r.get_json()
     assert body["token_type"] == "Bearer"
@@ -113,20 +124,34 @@ def test_token_flow(client):
 
 def test_bad_credentials_same_answer_for_unknown_email(client):
     register(client)
-    wrong_password = client.post("/api/v1/auth/token", json={"email": "lea@example.org", "password": "nope nope nope"})
-    unknown_email = client.post("/api/v1/auth/token", json={"email": "who@example.org", "password": "nope nope nope"})
+    wrong_password = client.post(
+        "/api/v1/auth/token", json={"email": "lea@example.org", "password": "nope nope nope"}
+    )
+    unknown_email = client.post(
+        "/api/v1/auth/token", json={"email": "who@example.org", "password": "nope nope nope"}
+    )
     assert_problem(wrong_password, 401)
     assert_problem(unknown_email, 401)
     assert wrong_password.get_json() == unknown_email.get_json()
 
 
 def test_token_malformed_json_is_400(client):
-    assert_problem(client.post("/api/v1/auth/token", data=b"{oops", content_type="application/json"), 400)
+    assert_problem(
+        client.post("/api/v1/auth/token", data=b"{oops", content_type="application/json"), 400
+    )
 
 
 @pytest.mark.parametrize(
     "header",
-    ["", "Bearer", "Bearer ", "Basic abc", "Bearer pt_forged", "Bearer sk_abc_def", "Bearer " + "x" * 5000],
+    [
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic abc",
+        "Bearer pt_forged",
+        "Bearer sk_abc_def",
+        "Bearer " + "x" * 5000,
+    ],
 )
 def test_missing_or_bad_token_is_401(client, header):
     headers = {"Authorization": header} if header else {}
@@ -154,13 +179,19 @@ def test_staff_token_cannot_read_me_passport(client, ctx):
 def test_failed_logins_are_limited_per_account(client):
     register(client)
     for _ in range(10):
-        r = client.post("/api/v1/auth/token", json={"email": "lea@example.org", "password": "wrong password!"})
+        r = client.post(
+            "/api/v1/auth/token", json={"email": "lea@example.org", "password": "wrong password!"}
+        )
         assert r.status_code == 401
-    r = client.post("/api/v1/auth/token", json={"email": "lea@example.org", "password": "wrong password!"})
+    r = client.post(
+        "/api/v1/auth/token", json={"email": "lea@example.org", "password": "wrong password!"}
+    )
     assert_problem(r, 429)
     assert int(r.headers["Retry-After"]) > 0
     # Another account is not locked out by this one's failures.
-    r = client.post("/api/v1/auth/token", json={"email": "other@example.org", "password": "wrong password!"})
+    r = client.post(
+        "/api/v1/auth/token", json={"email": "other@example.org", "password": "wrong password!"}
+    )
     assert r.status_code == 401
 
 

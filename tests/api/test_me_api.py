@@ -44,7 +44,11 @@ def test_declare_training(client, holder_headers):
 
 
 def test_minimal_training(client, holder_headers):
-    r = client.post("/api/v1/me/trainings", json={"title": "BAFA", "status": "completed"}, headers=holder_headers)
+    r = client.post(
+        "/api/v1/me/trainings",
+        json={"title": "BAFA", "status": "completed"},
+        headers=holder_headers,
+    )
     assert r.status_code == 201
     assert r.get_json()["provider"] is None
 
@@ -75,18 +79,27 @@ def test_training_validation(client, holder_headers, payload, field):
 def test_training_end_before_start_is_422(client, holder_headers):
     r = client.post(
         "/api/v1/me/trainings",
-        json={"title": "A", "status": "planned", "start_date": "2026-05-02", "end_date": "2026-05-01"},
+        json={
+            "title": "A",
+            "status": "planned",
+            "start_date": "2026-05-02",
+            "end_date": "2026-05-01",
+        },
         headers=holder_headers,
     )
     assert r.status_code == 422
 
 
 def test_cpf_statements_latest_is_balance(client, holder_headers):
-    first = client.post("/api/v1/me/cpf", json={"as_of": "2025-01-10", "balance_eur": 1500}, headers=holder_headers)
+    first = client.post(
+        "/api/v1/me/cpf", json={"as_of": "2025-01-10", "balance_eur": 1500}, headers=holder_headers
+    )
     assert first.status_code == 201
     assert first.get_json()["balance_eur"] == 1500
     second = client.post(
-        "/api/v1/me/cpf", json={"as_of": "2026-01-10", "balance_eur": 2000.5, "dif_hours": 40}, headers=holder_headers
+        "/api/v1/me/cpf",
+        json={"as_of": "2026-01-10", "balance_eur": 2000.5, "dif_hours": 40},
+        headers=holder_headers,
     )
     assert second.status_code == 201
     cpf = client.get("/api/v1/me/passport", headers=holder_headers).get_json()["cpf"]
@@ -97,8 +110,14 @@ def test_cpf_statements_latest_is_balance(client, holder_headers):
 
 
 def test_cpf_balance_keeps_cents_exactly(client, holder_headers):
-    client.post("/api/v1/me/cpf", json={"as_of": "2026-01-10", "balance_eur": 0.1}, headers=holder_headers)
-    client.post("/api/v1/me/cpf", json={"as_of": "2026-02-10", "balance_eur": 1234.57}, headers=holder_headers)
+    client.post(
+        "/api/v1/me/cpf", json={"as_of": "2026-01-10", "balance_eur": 0.1}, headers=holder_headers
+    )
+    client.post(
+        "/api/v1/me/cpf",
+        json={"as_of": "2026-02-10", "balance_eur": 1234.57},
+        headers=holder_headers,
+    )
     cpf = client.get("/api/v1/me/passport", headers=holder_headers).get_json()["cpf"]
     assert cpf["balance_eur"] == 1234.57
     assert cpf["statements"][1]["balance_eur"] == 0.1
@@ -123,7 +142,11 @@ def test_cpf_validation(client, holder_headers, payload):
 
 
 def test_me_endpoints_without_token_are_401(client):
-    for method, path in [("get", "/api/v1/me/passport"), ("post", "/api/v1/me/trainings"), ("post", "/api/v1/me/cpf")]:
+    for method, path in [
+        ("get", "/api/v1/me/passport"),
+        ("post", "/api/v1/me/trainings"),
+        ("post", "/api/v1/me/cpf"),
+    ]:
         r = getattr(client, method)(path, json={})
         assert r.status_code == 401
 

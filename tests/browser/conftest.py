@@ -41,7 +41,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # bypass_csp lets axe-core be injected; the app itself never needs it.
-    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris", "bypass_csp": True}
+    return {
+        **browser_context_args,
+        "locale": "fr-FR",
+        "timezone_id": "Europe/Paris",
+        "bypass_csp": True,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +84,6 @@ def clean_live_database(live_app):
             db.session.execute(table.delete())
         db.session.commit()
         limiter.reset()
-    yield
 
 
 AXE_JS = files("axe_playwright_python") / "axe.min.js"

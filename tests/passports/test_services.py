@@ -42,7 +42,9 @@ def test_old_version_cannot_be_edited_again(passport):
 
 def test_attested_training_cannot_be_edited_by_holder(passport):
     structure = factories.structure("FT-T", type_="FT")
-    attested = workspace.attest_training(structure, passport.id, title="Titre pro", status="completed")
+    attested = workspace.attest_training(
+        structure, passport.id, title="Titre pro", status="completed"
+    )
     with pytest.raises(passports.NotEditable):
         passports.edit_training(passport, attested.id, title="Forged")
     assert attested.signature and attested.issuer_structure_id == structure.id
@@ -72,7 +74,12 @@ def test_cpf_latest_statement_is_balance_and_edit_supersedes(passport):
 
 @pytest.mark.parametrize(
     ("euros", "cents"),
-    [(Decimal("0"), 0), (Decimal("0.1"), 10), (Decimal("1234.565"), 123457), (Decimal("5000"), 500000)],
+    [
+        (Decimal("0"), 0),
+        (Decimal("0.1"), 10),
+        (Decimal("1234.565"), 123457),
+        (Decimal("5000"), 500000),
+    ],
 )
 def test_to_cents(euros, cents):
     assert passports.to_cents(euros) == cents
@@ -81,7 +88,9 @@ def test_to_cents(euros, cents):
 def test_records_form_one_chain_across_kinds(passport):
     structure = factories.structure("ML-T")
     r1 = passports.declare_training(passport, title="A", status="planned")
-    r2 = workspace.record_reception(structure, passport.id, date=date(2026, 5, 20), channel="phone", needs=["orientation"])
+    r2 = workspace.record_reception(
+        structure, passport.id, date=date(2026, 5, 20), channel="phone", needs=["orientation"]
+    )
     r3 = passports.declare_cpf(passport, date(2026, 5, 1), Decimal("800"))
     db.session.commit()
     assert [r.seq for r in (r1, r2, r3)] == [1, 2, 3]

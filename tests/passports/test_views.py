@@ -31,8 +31,14 @@ def test_add_training_then_see_it(client, holder):
     r = submit(
         client,
         "/passeport/formations/ajouter",
-        {"title": "CAP Boulanger", "provider": "CFA de Chartres", "status": "in_progress", "hours": "1200",
-         "start_date": "2026-09-01", "certification_code": "rncp 37 8"},
+        {
+            "title": "CAP Boulanger",
+            "provider": "CFA de Chartres",
+            "status": "in_progress",
+            "hours": "1200",
+            "start_date": "2026-09-01",
+            "certification_code": "rncp 37 8",
+        },
     )
     assert r.status_code == 302
     page = client.get("/passeport/formations").get_data(as_text=True)
@@ -44,7 +50,13 @@ def test_training_form_errors(client, holder):
     r = submit(
         client,
         "/passeport/formations/ajouter",
-        {"title": "", "status": "planned", "start_date": "2026-09-01", "end_date": "2026-01-01", "hours": "-3"},
+        {
+            "title": "",
+            "status": "planned",
+            "start_date": "2026-09-01",
+            "end_date": "2026-01-01",
+            "hours": "-3",
+        },
     )
     assert r.status_code == 200
     page = r.get_data(as_text=True)
@@ -82,8 +94,15 @@ def test_attested_records_have_no_edit_link_and_refuse_edits(client, holder):
     assert "Attesté par France Travail Dreux" in page
     assert f"/formations/{t.id}/modifier" not in page
     assert client.get(f"/passeport/formations/{t.id}/modifier").status_code == 403
-    assert submit(client, "/passeport/formations/ajouter", {"title": "x", "status": "planned"}).status_code == 302
-    r = client.post(f"/passeport/formations/{t.id}/modifier", data={"title": "forged", "status": "completed"})
+    assert (
+        submit(
+            client, "/passeport/formations/ajouter", {"title": "x", "status": "planned"}
+        ).status_code
+        == 302
+    )
+    r = client.post(
+        f"/passeport/formations/{t.id}/modifier", data={"title": "forged", "status": "completed"}
+    )
     assert r.status_code in (400, 403)
 
 
@@ -96,9 +115,15 @@ def test_other_holders_record_is_404(client, holder, ctx):
 
 
 def test_cpf_card_and_history(client, holder):
-    r = submit(client, "/passeport/cpf", {"as_of": "2025-12-01", "balance_eur": "1840", "dif_hours": ""})
+    r = submit(
+        client, "/passeport/cpf", {"as_of": "2025-12-01", "balance_eur": "1840", "dif_hours": ""}
+    )
     assert r.status_code == 302
-    submit(client, "/passeport/cpf", {"as_of": "2026-02-01", "balance_eur": "2340,50".replace(",", ".")})
+    submit(
+        client,
+        "/passeport/cpf",
+        {"as_of": "2026-02-01", "balance_eur": "2340,50".replace(",", ".")},
+    )
     page = client.get("/passeport/cpf").get_data(as_text=True)
     assert "2\u202f340,50\xa0€" in page or "2 340,50 €" in page or "2\xa0340,50 €" in page
     assert "1 février 2026" in page or "1er février 2026" in page
@@ -116,18 +141,43 @@ def test_edit_cpf(client, holder):
     passport = passports.passport_of(holder)
     s = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("100"))
     db.session.commit()
-    r = submit(client, f"/passeport/cpf/{s.id}/modifier", {"as_of": "2026-01-01", "balance_eur": "150.25"})
+    r = submit(
+        client, f"/passeport/cpf/{s.id}/modifier", {"as_of": "2026-01-01", "balance_eur": "150.25"}
+    )
     assert r.status_code == 302
     assert passports.load_view(passport, ("cpf",)).cpf_current.balance == Decimal("150.25")
 
 
 def test_profile(client, holder):
-    r = submit(client, "/passeport/profil", {"birth_year": "2006", "department": "28", "situation": "student", "qualification_level": "4"})
+    r = submit(
+        client,
+        "/passeport/profil",
+        {
+            "birth_year": "2006",
+            "department": "28",
+            "situation": "student",
+            "qualification_level": "4",
+        },
+    )
     assert r.status_code == 302
     passport = passports.passport_of(holder)
     db.session.refresh(passport)
-    assert (passport.birth_year, passport.department, passport.situation, passport.qualification_level) == (2006, "28", "student", 4)
-    r = submit(client, "/passeport/profil", {"birth_year": "1800", "department": "999", "situation": "wizard", "qualification_level": "42"})
+    assert (
+        passport.birth_year,
+        passport.department,
+        passport.situation,
+        passport.qualification_level,
+    ) == (2006, "28", "student", 4)
+    r = submit(
+        client,
+        "/passeport/profil",
+        {
+            "birth_year": "1800",
+            "department": "999",
+            "situation": "wizard",
+            "qualification_level": "42",
+        },
+    )
     assert r.status_code == 200
     assert r.get_data(as_text=True).count("field__error") == 4
 
@@ -139,15 +189,20 @@ def test_pages_send_csp_and_no_inline_script(client, holder):
     assert "<script" not in page and "style=" not in page
 
 
-def _fill(passport, structure, n: int) -> None:
+def _fill(passport, structure, partner, n: int) -> None:
     for i in range(n):
         passports.declare_training(passport, title=f"Formation {i}", status="completed")
         passports.declare_cpf(passport, date(2026, 1, 1) - timedelta(days=i), Decimal(i))
-        workspace.record_reception(structure, passport.id, date=date(2026, 1, 1), channel="phone", needs=["orientation"], summary=f"R{i}")
-        ref = workspace.send_referral(structure, passport.id, factories.structure() if i == 0 else ref_target, needs=["vae"])
-        if i == 0:
-            ref_target = ref.to_structure
-        workspace.change_referral_status(ref, ref.to_structure, "received")
+        workspace.record_reception(
+            structure,
+            passport.id,
+            date=date(2026, 1, 1),
+            channel="phone",
+            needs=["orientation"],
+            summary=f"R{i}",
+        )
+        ref = workspace.send_referral(structure, passport.id, partner, needs=["vae"])
+        workspace.change_referral_status(ref, partner, "received")
     db.session.commit()
 
 
@@ -158,13 +213,25 @@ def _queries_for(client, count_queries, url):
     return q.count
 
 
-@pytest.mark.parametrize("url", ["/passeport/", "/passeport/formations", "/passeport/cpf", "/passeport/accueils", "/passeport/orientations"])
-def test_passport_pages_cost_the_same_queries_with_1_or_many_records(client, holder, count_queries, url):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/passeport/",
+        "/passeport/formations",
+        "/passeport/cpf",
+        "/passeport/accueils",
+        "/passeport/orientations",
+    ],
+)
+def test_passport_pages_cost_the_same_queries_with_1_or_many_records(
+    client, holder, count_queries, url
+):
     passport = passports.passport_of(holder)
     structure = factories.structure("ML-Q")
-    _fill(passport, structure, 1)
+    partner = factories.structure("CIO-Q", type_="CIO")
+    _fill(passport, structure, partner, 1)
     one = _queries_for(client, count_queries, url)
-    _fill(passport, structure, 124)  # 125 of each kind: 500 records and more
+    _fill(passport, structure, partner, 124)  # 125 of each kind: 500 records and more
     many = _queries_for(client, count_queries, url)
     assert one == many
     assert many <= 12
