@@ -108,5 +108,5 @@ def test_rate_limits_are_shared_between_workers_through_redis(tmp_path):
     # The counters live in Redis, where every worker process reads them.
     import redis
 
-    keys = redis.Redis.from_url(REDIS_URL).keys(first.config["RATELIMIT_KEY_PREFIX"] + "*")
+    keys = redis.Redis.from_url(REDIS_URL).keys("*" + first.config["RATELIMIT_KEY_PREFIX"] + "*")
     assert keys
