@@ -173,8 +173,14 @@ RESPONSE_SCHEMAS.update(
         "Share": {
             "type": "object",
             "required": [
-                "id", "created_at", "expires_at", "revoked_at", "permissions", "sections",
-                "structure", "uses",
+                "id",
+                "created_at",
+                "expires_at",
+                "revoked_at",
+                "permissions",
+                "sections",
+                "structure",
+                "uses",
             ],
             "properties": _SHARE_PROPERTIES,
         },

@@ -109,8 +109,11 @@ def _my_share(share_id: int) -> ShareLink:
 
 @bp.post("/me/shares")
 @require_roles(Role.INDIVIDUAL)
-@doc("Create a share link (its URL is shown only in this answer)", body=ShareIn,
-     responses={201: "ShareCreated", 403: None, 422: None})
+@doc(
+    "Create a share link (its URL is shown only in this answer)",
+    body=ShareIn,
+    responses={201: "ShareCreated", 403: None, 422: None},
+)
 def create_share():
     data = parse(ShareIn)
     passport = _my_passport(policy.Action.SHARE_CREATE)
@@ -176,8 +179,11 @@ def resume_share(share_id: int):
 
 @bp.get("/me/access-log")
 @require_roles(Role.INDIVIDUAL)
-@doc("Who opened the holder's passport through a share, newest first",
-     responses={200: "AccessLog", 403: None, 422: None}, query=PAGE_QUERY)
+@doc(
+    "Who opened the holder's passport through a share, newest first",
+    responses={200: "AccessLog", 403: None, 422: None},
+    query=PAGE_QUERY,
+)
 def my_access_log():
     page_number = query_int("page", 1)
     per_page = query_int("per_page", 20, maximum=100)
@@ -197,8 +203,12 @@ def _open(token: str, action: sharing.Action) -> sharing.Grant:
     passcode = request.headers.get(PASSCODE_HEADER)
     try:
         return sharing.open_share(
-            token, structure=caller.structure, advisor=caller.advisor, passcode=passcode,
-            action=action, consume=True,
+            token,
+            structure=caller.structure,
+            advisor=caller.advisor,
+            passcode=passcode,
+            action=action,
+            consume=True,
         )
     except sharing.ShareError as exc:
         db.session.commit()  # the "denied" row and the passcode counter must stay
@@ -210,8 +220,11 @@ def _share_responses(success: int, schema: str) -> dict:
 
 
 @bp.get("/shared/<token>")
-@doc("The passport restricted to the share's sections (header X-Share-Passcode if set)",
-     responses=_share_responses(200, "Passport"), auth=True)
+@doc(
+    "The passport restricted to the share's sections (header X-Share-Passcode if set)",
+    responses=_share_responses(200, "Passport"),
+    auth=True,
+)
 def shared_passport(token: str):
     grant = _open(token, "view")
     view = passports.load_view(grant.passport, grant.sections)
@@ -227,8 +240,12 @@ def _parse_then(token: str, schema, action: sharing.Action = "append"):
 
 
 @bp.post("/shared/<token>/receptions")
-@doc("Record a first reception in the shared passport (signed)", body=ReceptionIn,
-     responses=_share_responses(201, "Reception"), auth=True)
+@doc(
+    "Record a first reception in the shared passport (signed)",
+    body=ReceptionIn,
+    responses=_share_responses(201, "Reception"),
+    auth=True,
+)
 def shared_reception(token: str):
     grant, data = _parse_then(token, ReceptionIn)
     reception = sharing.append_reception(grant, **data.model_dump())
@@ -237,8 +254,12 @@ def shared_reception(token: str):
 
 
 @bp.post("/shared/<token>/referrals")
-@doc("Send a referral (fiche navette) about the shared passport's holder", body=ReferralIn,
-     responses=_share_responses(201, "Referral"), auth=True)
+@doc(
+    "Send a referral (fiche navette) about the shared passport's holder",
+    body=ReferralIn,
+    responses=_share_responses(201, "Referral"),
+    auth=True,
+)
 def shared_referral(token: str):
     grant, data = _parse_then(token, ReferralIn)
     try:
@@ -254,8 +275,12 @@ def shared_referral(token: str):
 
 
 @bp.post("/shared/<token>/trainings")
-@doc("Attest a training in the shared passport (signed)", body=TrainingIn,
-     responses=_share_responses(201, "Training"), auth=True)
+@doc(
+    "Attest a training in the shared passport (signed)",
+    body=TrainingIn,
+    responses=_share_responses(201, "Training"),
+    auth=True,
+)
 def shared_training(token: str):
     grant, data = _parse_then(token, TrainingIn)
     training = sharing.append_training(grant, **data.model_dump())

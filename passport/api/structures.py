@@ -62,7 +62,9 @@ def list_structures():
     department = request.args.get("department") or None
     if department is not None and not _DEPARTMENT.match(department):
         raise Problem(
-            422, "Unprocessable Content", "Invalid query parameter.",
+            422,
+            "Unprocessable Content",
+            "Invalid query parameter.",
             errors={"department": ["a French department code, e.g. 28 or 2A"]},
         )
     entries = structures.list_structures(need, department.upper() if department else None)
@@ -120,7 +122,9 @@ def update_referral(referral_id: int):
         )
     except workspace.WorkflowError:
         raise Problem(
-            409, "Conflict", f"A referral cannot go from {referral.status} to {data.status}.",
+            409,
+            "Conflict",
+            f"A referral cannot go from {referral.status} to {data.status}.",
             extra={"current_status": referral.status},
         ) from None
     except PermissionError:  # the policy said yes: only a race on the structure could land here

@@ -132,8 +132,10 @@ def can(who, action: str | Action, resource=None) -> bool:
     if action in (Action.SHARE_CREATE, Action.SHARE_LIST, Action.ACCESS_LOG_READ):
         return isinstance(resource, Passport) and owns_passport(actor, resource)
     if action is Action.SHARE_MANAGE:
-        return isinstance(resource, ShareLink) and actor.is_holder and (
-            resource.passport.holder_id == actor.user.id
+        return (
+            isinstance(resource, ShareLink)
+            and actor.is_holder
+            and (resource.passport.holder_id == actor.user.id)
         )
     if action in (Action.SHARE_VIEW, Action.SHARE_APPEND):
         from passport.sharing.services import ShareState, share_state
@@ -165,8 +167,13 @@ def can(who, action: str | Action, resource=None) -> bool:
             return True
         return actor.role == Role.STRUCTURE_ADMIN and actor.user.structure_id == resource.id
     if action is Action.INDICATORS_READ:
-        return actor.user is not None and actor.user.is_active and actor.role in (
-            Role.COORDINATOR,
-            Role.ADMIN,
+        return (
+            actor.user is not None
+            and actor.user.is_active
+            and actor.role
+            in (
+                Role.COORDINATOR,
+                Role.ADMIN,
+            )
         )
     return False  # pragma: no cover  (every Action is handled above)

@@ -242,8 +242,10 @@ def create_share(
         errors["permissions"] = ["Choose read, append or both."]
     elif unknown := [p for p in permissions if p not in PERMISSIONS]:
         errors["permissions"] = [f"Unknown permission(s): {', '.join(map(str, unknown))[:200]}."]
-    if isinstance(expires_in_days, bool) or not isinstance(expires_in_days, int) or not (
-        MIN_DAYS <= expires_in_days <= MAX_DAYS
+    if (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not (MIN_DAYS <= expires_in_days <= MAX_DAYS)
     ):
         errors["expires_in_days"] = [f"Between {MIN_DAYS} and {MAX_DAYS} days."]
     if passcode is not None and not (PASSCODE_MIN <= len(passcode) <= PASSCODE_MAX):
@@ -293,7 +295,9 @@ def shares_of(passport: Passport) -> list[ShareLink]:
             db.select(ShareLink)
             .where(ShareLink.passport_id == passport.id)
             .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
-        ).scalars().unique()
+        )
+        .scalars()
+        .unique()
     )
 
 
@@ -564,7 +568,11 @@ def reopen_share(
         if share_state(share) is ShareState.USED_UP and not _used_up_by(share, structure, advisor):
             raise ShareGone(ShareState.USED_UP.value, share=share)
         _authorize(
-            share, structure=structure, advisor=advisor, passcode=None, action=action,
+            share,
+            structure=structure,
+            advisor=advisor,
+            passcode=None,
+            action=action,
             check_passcode=False,
         )
     except ShareError:
@@ -624,7 +632,11 @@ def append_referral(
     assert target is not None
     try:
         return workspace.send_referral(
-            grant.structure, grant.passport.id, target, needs=needs, message=message,
+            grant.structure,
+            grant.passport.id,
+            target,
+            needs=needs,
+            message=message,
             advisor=grant.advisor,
         )
     except workspace.SameStructure:
@@ -707,7 +719,9 @@ def access_log(passport: Passport, page: int = 1, per_page: int = 20) -> Page:
             .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
-        ).scalars().unique()
+        )
+        .scalars()
+        .unique()
     )
     return Page(items=items, page=page, per_page=per_page, total=total)
 
@@ -720,7 +734,9 @@ def unread_notifications(user: User, limit: int = 20) -> list[Notification]:
             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
-        ).scalars().unique()
+        )
+        .scalars()
+        .unique()
     )
 
 

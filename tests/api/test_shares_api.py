@@ -24,7 +24,9 @@ def world(app):
 
 def test_full_flow_share_reception_referral_workflow_log_revoke(client, world):
     # The holder creates a share for the Mission locale, read and append.
-    share = make_share(client, world, structure="ML28", sections=["profile", "receptions", "referrals"])
+    share = make_share(
+        client, world, structure="ML28", sections=["profile", "receptions", "referrals"]
+    )
     assert share["url"].startswith("http://localhost/s/")
     assert share["structure"] == "ML28"
     assert share["permissions"] == ["read", "append"]
@@ -57,10 +59,16 @@ def test_full_flow_share_reception_referral_workflow_log_revoke(client, world):
     assert listed[0]["person"] == {"full_name": "Léa Martin"}
     assert listed[0]["message"] == "RQTH en cours."
     for status in ("received", "appointment", "completed"):
-        r = client.patch(f"/api/v1/referrals/{referral['id']}", json={"status": status}, headers=world.cap_key)
+        r = client.patch(
+            f"/api/v1/referrals/{referral['id']}", json={"status": status}, headers=world.cap_key
+        )
         assert r.status_code == 200, r.get_json()
         assert r.get_json()["status"] == status
-    assert [h["status"] for h in r.get_json()["history"]] == ["received", "appointment", "completed"]
+    assert [h["status"] for h in r.get_json()["history"]] == [
+        "received",
+        "appointment",
+        "completed",
+    ]
     assert client.get("/api/v1/referrals?status=sent", headers=world.cap_key).get_json() == []
 
     # The holder sees who did what, newest first.
@@ -79,12 +87,17 @@ def test_full_flow_share_reception_referral_workflow_log_revoke(client, world):
     assert passport["referrals"][0]["status"] == "completed"
 
     # Revoked: the link answers 410, and the attempt is logged as denied.
-    assert client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder).status_code == 204
+    assert (
+        client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder).status_code == 204
+    )
     r = client.get(f"/api/v1/shared/{token}", headers=world.advisor)
     assert r.status_code == 410
     assert r.mimetype == "application/problem+json"
     assert r.get_json()["state"] == "revoked"
-    assert client.get("/api/v1/me/access-log", headers=world.holder).get_json()[0]["action"] == "denied"
+    assert (
+        client.get("/api/v1/me/access-log", headers=world.holder).get_json()[0]["action"]
+        == "denied"
+    )
 
 
 def test_create_share_answer_and_storage(app, client, world):
@@ -95,7 +108,9 @@ def test_create_share_answer_and_storage(app, client, world):
     assert share["expires_at"].endswith("Z")
     token = share["token"]
     assert len(token) >= 80  # 256 random bits and an HMAC-SHA256 signature
-    rows = committed(app, "SELECT token_hash, passcode_hash FROM share_links WHERE id = :id", id=share["id"])
+    rows = committed(
+        app, "SELECT token_hash, passcode_hash FROM share_links WHERE id = :id", id=share["id"]
+    )
     token_hash, passcode_hash = rows[0]
     assert token_hash == secret_hash(token)
     assert token not in token_hash and passcode_hash.startswith("$argon2")
@@ -106,7 +121,16 @@ def test_list_shares_has_no_secret(client, world):
     r = client.get("/api/v1/me/shares", headers=world.holder)
     assert r.status_code == 200
     (listed,) = r.get_json()
-    assert set(listed) >= {"id", "created_at", "expires_at", "revoked_at", "permissions", "sections", "structure", "uses"}
+    assert set(listed) >= {
+        "id",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "permissions",
+        "sections",
+        "structure",
+        "uses",
+    }
     assert "url" not in listed and "token" not in listed
     assert share["token"] not in r.get_data(as_text=True)
     assert listed["state"] == "active" and listed["uses"] == 0 and listed["has_passcode"] is True
@@ -117,22 +141,91 @@ def test_list_shares_has_no_secret(client, world):
     [
         ({"sections": [], "permissions": ["read"], "expires_in_days": 5}, "sections"),
         ({"sections": ["health"], "permissions": ["read"], "expires_in_days": 5}, "sections.0"),
-        ({"sections": ["profile"], "permissions": ["write"], "expires_in_days": 5}, "permissions.0"),
+        (
+            {"sections": ["profile"], "permissions": ["write"], "expires_in_days": 5},
+            "permissions.0",
+        ),
         ({"sections": ["profile"], "permissions": [], "expires_in_days": 5}, "permissions"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 0}, "expires_in_days"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 91}, "expires_in_days"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": "5"}, "expires_in_days"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5.5}, "expires_in_days"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": True}, "expires_in_days"),
+        (
+            {"sections": ["profile"], "permissions": ["read"], "expires_in_days": 0},
+            "expires_in_days",
+        ),
+        (
+            {"sections": ["profile"], "permissions": ["read"], "expires_in_days": 91},
+            "expires_in_days",
+        ),
+        (
+            {"sections": ["profile"], "permissions": ["read"], "expires_in_days": "5"},
+            "expires_in_days",
+        ),
+        (
+            {"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5.5},
+            "expires_in_days",
+        ),
+        (
+            {"sections": ["profile"], "permissions": ["read"], "expires_in_days": True},
+            "expires_in_days",
+        ),
         ({"sections": ["profile"], "permissions": ["read"]}, "expires_in_days"),
         ({"sections": "profile", "permissions": ["read"], "expires_in_days": 5}, "sections"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "structure": "NOPE"}, "structure"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "structure": "x" * 5000}, "structure"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "passcode": "12"}, "passcode"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "passcode": "1" * 100_000}, "passcode"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "single_use": "yes"}, "single_use"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "label": "é" * 500}, "label"),
-        ({"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "owner": 3}, "owner"),
+        (
+            {
+                "sections": ["profile"],
+                "permissions": ["read"],
+                "expires_in_days": 5,
+                "structure": "NOPE",
+            },
+            "structure",
+        ),
+        (
+            {
+                "sections": ["profile"],
+                "permissions": ["read"],
+                "expires_in_days": 5,
+                "structure": "x" * 5000,
+            },
+            "structure",
+        ),
+        (
+            {
+                "sections": ["profile"],
+                "permissions": ["read"],
+                "expires_in_days": 5,
+                "passcode": "12",
+            },
+            "passcode",
+        ),
+        (
+            {
+                "sections": ["profile"],
+                "permissions": ["read"],
+                "expires_in_days": 5,
+                "passcode": "1" * 100_000,
+            },
+            "passcode",
+        ),
+        (
+            {
+                "sections": ["profile"],
+                "permissions": ["read"],
+                "expires_in_days": 5,
+                "single_use": "yes",
+            },
+            "single_use",
+        ),
+        (
+            {
+                "sections": ["profile"],
+                "permissions": ["read"],
+                "expires_in_days": 5,
+                "label": "é" * 500,
+            },
+            "label",
+        ),
+        (
+            {"sections": ["profile"], "permissions": ["read"], "expires_in_days": 5, "owner": 3},
+            "owner",
+        ),
     ],
 )
 def test_create_share_refuses_bad_input(client, world, body, field):
@@ -142,15 +235,21 @@ def test_create_share_refuses_bad_input(client, world, body, field):
     assert field in r.get_json()["errors"]
 
 
-@pytest.mark.parametrize("raw", [b"{", b"[]", b"null", b"", "{\"sections\": [\"\xe9\"]".encode("latin-1")])
+@pytest.mark.parametrize(
+    "raw", [b"{", b"[]", b"null", b"", '{"sections": ["\xe9"]'.encode("latin-1")]
+)
 def test_create_share_malformed_json(client, world, raw):
-    r = client.post("/api/v1/me/shares", data=raw, headers={**world.holder, "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/me/shares", data=raw, headers={**world.holder, "Content-Type": "application/json"}
+    )
     assert r.status_code in (400, 422)
     assert r.mimetype == "application/problem+json"
 
 
 def test_duplicates_are_merged(client, world):
-    share = make_share(client, world, sections=["cpf", "profile", "cpf"], permissions=["read", "read"])
+    share = make_share(
+        client, world, sections=["cpf", "profile", "cpf"], permissions=["read", "read"]
+    )
     assert share["sections"] == ["profile", "cpf"] and share["permissions"] == ["read"]
 
 
@@ -166,7 +265,10 @@ def test_only_holders_manage_shares(client, world, who):
 def test_shares_need_credentials(client, world):
     assert client.get("/api/v1/me/shares").status_code == 401
     assert client.get("/api/v1/me/shares", headers=world.revoked_key).status_code == 401
-    assert client.get("/api/v1/shared/abc", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.get("/api/v1/shared/abc", headers={"Authorization": "Bearer nope"}).status_code
+        == 401
+    )
 
 
 def test_cannot_revoke_another_holders_share(client, world):
@@ -180,8 +282,12 @@ def test_cannot_revoke_another_holders_share(client, world):
 
 def test_revoke_twice_is_harmless(client, world):
     share = make_share(client, world)
-    assert client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder).status_code == 204
-    assert client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder).status_code == 204
+    assert (
+        client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder).status_code == 204
+    )
+    assert (
+        client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder).status_code == 204
+    )
     (listed,) = client.get("/api/v1/me/shares", headers=world.holder).get_json()
     assert listed["state"] == "revoked" and listed["revoked_at"] is not None
 
@@ -239,26 +345,43 @@ def test_passcode_counts_and_locks(app, client, world):
     # Ten wrong tries in its life: locked, even for the right passcode.
     r = client.get(url, headers={**world.advisor, "X-Share-Passcode": "7391"})
     assert r.status_code == 423 and r.get_json()["state"] == "locked"
-    assert committed(app, "SELECT failed_attempts FROM share_links WHERE id = :id", id=share["id"])[0][0] == 10
+    assert (
+        committed(app, "SELECT failed_attempts FROM share_links WHERE id = :id", id=share["id"])[0][
+            0
+        ]
+        == 10
+    )
     (listed,) = client.get("/api/v1/me/shares", headers=world.holder).get_json()
     assert listed["state"] == "locked"
     # The holder makes a new one.
     fresh = make_share(client, world, passcode="7391")
-    r = client.get(f"/api/v1/shared/{fresh['token']}", headers={**world.advisor, "X-Share-Passcode": "7391"})
+    r = client.get(
+        f"/api/v1/shared/{fresh['token']}", headers={**world.advisor, "X-Share-Passcode": "7391"}
+    )
     assert r.status_code == 200
 
 
 def test_huge_passcode_is_a_wrong_try_not_an_error(client, world):
     share = make_share(client, world, passcode="7391")
-    r = client.get(f"/api/v1/shared/{share['token']}", headers={**world.advisor, "X-Share-Passcode": "9" * 4000})
+    r = client.get(
+        f"/api/v1/shared/{share['token']}",
+        headers={**world.advisor, "X-Share-Passcode": "9" * 4000},
+    )
     assert r.status_code == 401 and r.get_json()["remaining_attempts"] == 9
 
 
 def test_denied_attempts_are_committed(app, client, world):
     share = make_share(client, world, structure="ML28", passcode="7391")
     token = share["token"]
-    assert client.get(f"/api/v1/shared/{token}", headers=world.cap_key).status_code == 403  # audience
-    assert client.get(f"/api/v1/shared/{token}", headers={**world.advisor, "X-Share-Passcode": "1"}).status_code == 401
+    assert (
+        client.get(f"/api/v1/shared/{token}", headers=world.cap_key).status_code == 403
+    )  # audience
+    assert (
+        client.get(
+            f"/api/v1/shared/{token}", headers={**world.advisor, "X-Share-Passcode": "1"}
+        ).status_code
+        == 401
+    )
     rows = committed(
         app,
         "SELECT action, structure_id, advisor_id FROM access_log WHERE share_id = :id ORDER BY id",
@@ -268,7 +391,12 @@ def test_denied_attempts_are_committed(app, client, world):
     assert rows[0][2] is None and rows[1][2] is not None  # a key has no advisor
     notes = committed(app, "SELECT kind FROM notifications WHERE user_id = :u", u=world.holder_id)
     assert sorted(n[0] for n in notes) == ["share_denied", "share_denied"]
-    assert committed(app, "SELECT failed_attempts FROM share_links WHERE id = :id", id=share["id"])[0][0] == 1
+    assert (
+        committed(app, "SELECT failed_attempts FROM share_links WHERE id = :id", id=share["id"])[0][
+            0
+        ]
+        == 1
+    )
 
 
 def test_share_for_one_structure(client, world):
@@ -299,7 +427,9 @@ def test_non_structures_cannot_open_shares(client, world, who):
 
 
 def test_sections_restrict_what_is_shown(client, world):
-    client.post("/api/v1/me/cpf", json={"as_of": "2026-01-31", "balance_eur": 1250.5}, headers=world.holder)
+    client.post(
+        "/api/v1/me/cpf", json={"as_of": "2026-01-31", "balance_eur": 1250.5}, headers=world.holder
+    )
     share = make_share(client, world, sections=["cpf"], permissions=["read"])
     body = client.get(f"/api/v1/shared/{share['token']}", headers=world.advisor).get_json()
     assert body["cpf"]["balance_eur"] == 1250.5
@@ -310,8 +440,11 @@ def test_append_only_share(client, world):
     share = make_share(client, world, permissions=["append"])
     url = f"/api/v1/shared/{share['token']}"
     assert client.get(url, headers=world.advisor).status_code == 403
-    r = client.post(f"{url}/trainings", json={"title": "CACES R489", "status": "completed", "hours": 35},
-                    headers=world.advisor)
+    r = client.post(
+        f"{url}/trainings",
+        json={"title": "CACES R489", "status": "completed", "hours": 35},
+        headers=world.advisor,
+    )
     assert r.status_code == 201
     training = r.get_json()
     assert training["issuer"] == {"structure": "ML28", "advisor": "Camille Roux"}
@@ -321,7 +454,9 @@ def test_append_only_share(client, world):
 def test_read_only_share_refuses_appends(client, world):
     share = make_share(client, world, permissions=["read"])
     url = f"/api/v1/shared/{share['token']}"
-    assert client.post(f"{url}/receptions", json=RECEPTION, headers=world.advisor).status_code == 403
+    assert (
+        client.post(f"{url}/receptions", json=RECEPTION, headers=world.advisor).status_code == 403
+    )
     referral = {"to_structure": "CAP28", "needs": ["job_search"]}
     assert client.post(f"{url}/referrals", json=referral, headers=world.advisor).status_code == 403
     training = {"title": "BAFA", "status": "planned"}
@@ -332,11 +467,16 @@ def test_single_use_share(client, world):
     share = make_share(client, world, single_use=True)
     url = f"/api/v1/shared/{share['token']}"
     # A bad request does not use it up.
-    assert client.post(f"{url}/receptions", json={"date": "nope"}, headers=world.advisor).status_code == 422
+    assert (
+        client.post(f"{url}/receptions", json={"date": "nope"}, headers=world.advisor).status_code
+        == 422
+    )
     assert client.get(url, headers=world.advisor).status_code == 200
     r = client.get(url, headers=world.advisor)
     assert r.status_code == 410 and r.get_json()["state"] == "used_up"
-    assert client.post(f"{url}/receptions", json=RECEPTION, headers=world.advisor).status_code == 410
+    assert (
+        client.post(f"{url}/receptions", json=RECEPTION, headers=world.advisor).status_code == 410
+    )
     (listed,) = client.get("/api/v1/me/shares", headers=world.holder).get_json()
     assert listed["state"] == "used_up" and listed["uses"] == 1
 
@@ -356,11 +496,22 @@ def test_suspend_and_resume(client, world):
     assert r.status_code == 200 and r.get_json()["state"] == "suspended"
     r = client.get(url, headers=world.advisor)
     assert r.status_code == 410 and r.get_json()["state"] == "suspended"
-    assert client.post(f"/api/v1/me/shares/{share['id']}/resume", headers=world.holder).status_code == 200
+    assert (
+        client.post(f"/api/v1/me/shares/{share['id']}/resume", headers=world.holder).status_code
+        == 200
+    )
     assert client.get(url, headers=world.advisor).status_code == 200
-    assert client.post(f"/api/v1/me/shares/{share['id']}/suspend", headers=world.other_holder).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/me/shares/{share['id']}/suspend", headers=world.other_holder
+        ).status_code
+        == 404
+    )
     client.delete(f"/api/v1/me/shares/{share['id']}", headers=world.holder)
-    assert client.post(f"/api/v1/me/shares/{share['id']}/resume", headers=world.holder).status_code == 410
+    assert (
+        client.post(f"/api/v1/me/shares/{share['id']}/resume", headers=world.holder).status_code
+        == 410
+    )
 
 
 @pytest.mark.parametrize(
@@ -393,7 +544,9 @@ def test_appends_refuse_malformed_json(client, world):
     share = make_share(client, world)
     url = f"/api/v1/shared/{share['token']}/receptions"
     for raw in (b"{", b"not json", b"[1,2]", b"\xff\xfe"):
-        r = client.post(url, data=raw, headers={**world.advisor, "Content-Type": "application/json"})
+        r = client.post(
+            url, data=raw, headers={**world.advisor, "Content-Type": "application/json"}
+        )
         assert r.status_code in (400, 422)
     # Nothing was logged for requests that failed on their body.
     assert client.get("/api/v1/me/access-log", headers=world.holder).get_json() == []

@@ -43,9 +43,17 @@ class World:
 
 def build_world(app) -> World:
     with app.app_context():
-        ml = factories.structure("ML28", "ML", name="Mission locale de Dreux", needs=["job_search", "summer_job"])
+        ml = factories.structure(
+            "ML28", "ML", name="Mission locale de Dreux", needs=["job_search", "summer_job"]
+        )
         cap = factories.structure("CAP28", "CAP", name="Cap emploi 28", needs=["job_search"])
-        ft = factories.structure("FT28", "FT", name="France Travail Dreux", department="28", needs=["job_search", "training_funding"])
+        ft = factories.structure(
+            "FT28",
+            "FT",
+            name="France Travail Dreux",
+            department="28",
+            needs=["job_search", "training_funding"],
+        )
         holder = factories.holder(name="Léa Martin")
         other = factories.holder(name="Noé Petit")
         passport = passports.passport_of(holder)
@@ -90,8 +98,12 @@ def token_of(url: str) -> str:
 
 def make_share(client, world: World, **overrides) -> dict:
     """POST /api/v1/me/shares as the holder; returns the answer with ``token`` added."""
-    body = {"sections": ["profile", "receptions", "referrals", "trainings", "cpf"],
-            "permissions": ["read", "append"], "expires_in_days": 30, **overrides}
+    body = {
+        "sections": ["profile", "receptions", "referrals", "trainings", "cpf"],
+        "permissions": ["read", "append"],
+        "expires_in_days": 30,
+        **overrides,
+    }
     r = client.post("/api/v1/me/shares", json=body, headers=world.holder)
     assert r.status_code == 201, r.get_json()
     data = r.get_json()
@@ -101,9 +113,8 @@ def make_share(client, world: World, **overrides) -> dict:
 
 def committed(app, sql: str, **params):
     """Run ``sql`` on a connection of its own: it sees only what was committed."""
-    with app.app_context():
-        with db.engine.connect() as conn:
-            return conn.execute(text(sql), params).all()
+    with app.app_context(), db.engine.connect() as conn:
+        return conn.execute(text(sql), params).all()
 
 
 def expire_share(app, share_id: int) -> None:
