@@ -66,6 +66,10 @@ The holder's access log and notifications::
 
     access_log(passport, page=1, per_page=20) -> Page   # .items (AccessLogEntry), .total...
     unread_notifications(user, limit=20), unread_count(user), mark_read(user, ids=None)
+    purge_access_log(now=None)     # rows older than RETENTION_ACCESS_LOG_DAYS (maintenance)
+
+  Notification kinds: ``share_view``, ``share_append``, ``share_denied``; each notification
+  points to its access-log row (``notification.access``: structure, advisor, share, at).
 
 Input errors of ``create_share``/``append_referral`` raise ``ShareInputError(errors)`` with
 ``errors = {field: [message]}`` (the API answers 422).
@@ -79,7 +83,7 @@ from enum import StrEnum
 from typing import Literal
 
 from flask import current_app, request, url_for
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from werkzeug.routing import BuildError
 
 from passport.accounts.models import User
@@ -761,7 +765,20 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         statement = statement.where(Notification.id.in_(ids))
     result = db.session.execute(
-        statement.values(read_at=utcnow()), execution_options={"synchronize_session": False}
+        statement.values(read_at=utcnow()), execution_options={"synchronize_session": "fetch"}
     )
-    db.session.expire_all()
+    return result.rowcount or 0
+
+
+def purge_access_log(now: datetime | None = None) -> int:
+    """Delete access-log rows older than ``RETENTION_ACCESS_LOG_DAYS`` (DOMAIN.md: one year).
+
+    Their notifications go with them (foreign key ``ON DELETE CASCADE``). Returns how many.
+    """
+    days = int(current_app.config.get("RETENTION_ACCESS_LOG_DAYS", 365))
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    result = db.session.execute(
+        delete(AccessLogEntry).where(AccessLogEntry.at < cutoff),
+        execution_options={"synchronize_session": False},
+    )
     return result.rowcount or 0

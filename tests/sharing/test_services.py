@@ -295,3 +295,18 @@ def test_erasing_a_passport_erases_its_shares_and_log(net):
     assert db.session.execute(db.select(ShareLink)).first() is None
     assert db.session.execute(db.select(AccessLogEntry)).first() is None
     assert db.session.execute(db.select(Notification)).first() is None
+
+
+def test_purge_access_log_after_a_year(app, net):
+    new = _share(net)
+    sharing.open_share(new.token, structure=net.ml)
+    sharing.open_share(new.token, structure=net.ml)
+    db.session.commit()
+    aged, kept = sharing.access_log(net.passport).items
+    aged.at = utcnow() - timedelta(days=app.config["RETENTION_ACCESS_LOG_DAYS"] + 1)
+    db.session.commit()
+    assert sharing.purge_access_log() == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert [e.id for e in sharing.access_log(net.passport).items] == [kept.id]
+    assert [n.access_id for n in sharing.unread_notifications(net.holder)] == [kept.id]
