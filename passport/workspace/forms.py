@@ -1,0 +1,129 @@
+"""Forms of the advisor's workspace: first reception, fiche navette, referral status."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from passport.forms import empty_to_none
+from passport.labels import CHANNELS, NEEDS, OUTCOMES, REFERRAL_STATUSES, SITUATIONS, choices
+from passport.passports.forms import TrainingForm
+from passport.sharing.forms import MultiCheckboxField, select_choices
+
+TEXT_MAX = 2000
+
+__all__ = ["ReceptionForm", "ReferralForm", "StatusForm", "TrainingForm"]
+
+
+def _need_choices():
+    return choices(NEEDS)
+
+
+class ReceptionForm(FlaskForm):
+    """The regional first-reception questionnaire (questionnaire 1er accueil)."""
+
+    date = DateField(
+        _l("Date de l'accueil"),
+        default=date.today,
+        validators=[InputRequired(_l("Indiquez la date de l'accueil."))],
+    )
+    channel = RadioField(
+        _l("Comment la personne est venue"),
+        choices=choices(CHANNELS),
+        default="in_person",
+        validators=[InputRequired(_l("Choisissez un canal d'accueil."))],
+    )
+    situation = SelectField(_l("Situation de la personne"), choices=choices(SITUATIONS, blank=True))
+    needs = MultiCheckboxField(_l("Besoins exprimés"), choices=_need_choices())
+    outcome = SelectField(_l("Suite donnée"), choices=choices(OUTCOMES, blank=True))
+    summary = TextAreaField(
+        _l("Résumé de l'échange (facultatif)"),
+        description=_l("Quelques lignes, sans donnée de santé ni numéro de sécurité sociale."),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("2 000 caractères au plus."))],
+    )
+
+    def validate_date(self, field) -> None:
+        if field.data and field.data > date.today() + timedelta(days=1):
+            raise ValidationError(_l("La date de l'accueil ne peut pas être dans le futur."))
+        if field.data and field.data.year < 2000:
+            raise ValidationError(_l("Date non valable."))
+
+    def validate_needs(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Cochez au moins un besoin."))
+
+    def values(self) -> dict:
+        """The arguments of ``sharing.services.append_reception``."""
+        return {
+            "date": self.date.data,
+            "channel": self.channel.data,
+            "needs": list(self.needs.data),
+            "situation": self.situation.data or None,
+            "outcome": self.outcome.data or None,
+            "summary": self.summary.data,
+        }
+
+
+class ReferralForm(FlaskForm):
+    """A fiche navette: needs first, then the structure (those covering the needs first)."""
+
+    needs = MultiCheckboxField(_l("Besoins de la personne"), choices=_need_choices())
+    to_structure = SelectField(
+        _l("Structure destinataire"),
+        description=_l(
+            "Les structures qui répondent aux besoins cochés sont proposées en premier. "
+            "Après avoir coché les besoins, utilisez « Actualiser la liste des structures »."
+        ),
+        choices=[],
+        validate_choice=True,
+    )
+    message = TextAreaField(
+        _l("Message pour la structure (facultatif)"),
+        description=_l("Ce que la structure doit savoir pour bien accueillir la personne."),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("2 000 caractères au plus."))],
+    )
+
+    def set_structures(self, structures, own_id: int) -> None:
+        """Directory entries except the sender; those covering the checked needs first."""
+        wanted = set(self.needs.data or [])
+        others = [s for s in structures if s.id != own_id]
+        matching = [s for s in others if wanted & set(s.needs or [])] if wanted else []
+        rest = [s for s in others if s not in matching]
+        self.matching, self.others = matching, rest
+        # Flat choices for validation; the template shows them in two groups.
+        self.to_structure.choices = select_choices(
+            [("", _l("— Choisir —"))] + [(s.code, s.name) for s in (*matching, *rest)]
+        )
+
+    def validate_needs(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Cochez au moins un besoin."))
+
+    def validate_to_structure(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choisissez la structure vers laquelle orienter la personne."))
+
+
+class StatusForm(FlaskForm):
+    """A status change of a referral received by the structure, with an optional note."""
+
+    status = HiddenField(
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(
+        _l("Note (facultative)"),
+        description=_l("Par exemple la date du rendez-vous, ou la raison d'un refus."),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("2 000 caractères au plus."))],
+    )
+    confirm = HiddenField()
+
+    def validate_status(self, field) -> None:
+        if field.data not in REFERRAL_STATUSES or field.data == "sent":
+            raise ValidationError(_l("Statut inconnu."))

@@ -1,0 +1,9 @@
+"""Fixtures of the workspace tests: the same network, holder and advisors as the sharing pages."""
+
+from tests.sharing_web.conftest import (  # noqa: F401
+    advisor_client,
+    cio_client,
+    holder,
+    isolated_clients,
+    network,
+)
