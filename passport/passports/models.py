@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from passport.accounts.models import User
@@ -113,8 +113,9 @@ class ChainedRecord:
     seq: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
-    #: Compact JWS of the issuing structure; None for what the holder declared.
-    signature: Mapped[str | None] = mapped_column(Text)
+    #: Compact JWS of the issuing structure; None for what the holder declared. Encrypted at
+    #: rest like the free texts: a JWS carries its payload (summary, message...) in base64.
+    signature: Mapped[str | None] = mapped_column(EncryptedText)
 
     @declared_attr
     def passport_id(cls) -> Mapped[int | None]:
