@@ -1,4 +1,12 @@
-"""Canonical JSON (RFC 8785) of records: what is hashed into the chain and signed."""
+"""Canonical JSON (RFC 8785) of records: what is hashed into the chain and signed.
+
+A record's *content* (``record_content``) is the same dict for every kind of record: its
+kind, id, passport, place in the chain (``seq``, ``prev_hash``), time, issuer, then the
+fields of its kind. The chain link hashes ``{"seq", "prev_hash", "record": content}``; a
+structure signs ``canonical_json(content)``. Because the content names its place in the
+chain, a signature also vouches for every record before it: a holder who drops or moves an
+earlier record and recomputes the hashes still breaks the signed ``prev_hash``.
+"""
 
 from __future__ import annotations
 
@@ -35,10 +43,12 @@ def canonical_json(value: Any) -> bytes:
 
 
 def sha256_hex(data: bytes) -> str:
+    """Lower-case hexadecimal SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
 
 
 def issuer_of(record) -> dict | None:
+    """``{"structure": CODE, "advisor"?: name}`` of a record written by a structure, else None."""
     if record.issuer_structure is None:
         return None
     issuer: dict[str, Any] = {"structure": record.issuer_structure.code}
@@ -53,6 +63,8 @@ def record_content(record) -> dict[str, Any]:
         "kind": record.kind,
         "id": record.id,
         "passport": record.passport_id,
+        "seq": record.seq,
+        "prev_hash": record.prev_hash,
         "created_at": iso_timestamp(record.created_at),
         "issuer": issuer_of(record),
     }

@@ -4,11 +4,17 @@ The tip of the chain lives on the passport row (``head_seq``, ``head_hash``). An
 first *writes* that row: on PostgreSQL the UPDATE takes the row lock, on SQLite it takes the
 database write lock, so parallel appends to one passport queue up instead of forking the
 chain. The (passport_id, seq) unique constraints catch anything that slips through.
+
+What is hashed and signed is what the database gives back, not what the caller passed: a
+record is flushed and its columns re-read before its content is computed. Otherwise a
+value that the column rounds (``hours`` is NUMERIC(7,1): 1.25 becomes 1.2 on SQLite and
+1.3 on PostgreSQL) would be hashed in one form and exported in another, and the chain of
+an honest passport would fail verification.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 
 from passport.db import utcnow
 from passport.extensions import db
@@ -47,6 +53,7 @@ def append(record, passport_id: int | None, issuer: Structure | None = None):
         record.prev_hash = head_hash
     db.session.add(record)
     db.session.flush()  # assigns the id that the content names
+    _reload_columns(record)
     content = record_content(record)
     if passport_id is not None:
         record.hash = chain_hash(record.seq, record.prev_hash, content)
@@ -64,3 +71,9 @@ def append(record, passport_id: int | None, issuer: Structure | None = None):
     if passport is not None:
         db.session.expire(passport, ["head_seq", "head_hash", "last_activity_at"])
     return record
+
+
+def _reload_columns(record) -> None:
+    """Re-read the record's own columns: hash exactly what was stored."""
+    names = [attr.key for attr in inspect(record).mapper.column_attrs]
+    db.session.refresh(record, attribute_names=names)

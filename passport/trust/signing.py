@@ -1,9 +1,20 @@
-"""Structures' Ed25519 keys and compact JWS signatures (joserfc, never by hand)."""
+"""Ed25519 keys and compact JWS signatures (joserfc, never by hand).
+
+Two kinds of keys sign:
+- each structure's keys (``SigningKey`` rows) sign the records the structure writes;
+- the *service key* signs exports as a whole (``sign_as_service``). It is derived with HKDF
+  from each encryption key of the keyring, so it needs no table and rotates with
+  ``ENCRYPTION_KEYS``: the newest key signs, the older ones stay published as long as
+  their encryption key is configured. Its public half is ``service_jwks()``.
+"""
 
 from __future__ import annotations
 
 import warnings
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OKPKey
@@ -54,7 +65,9 @@ def sign(structure: Structure, payload: bytes) -> str:
     private = OKPKey.import_key(keyring().decrypt_bytes(key.private_key_enc))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return jws.serialize_compact({"alg": ALG, "kid": key.kid}, payload, private, registry=_registry)
+        return jws.serialize_compact(
+            {"alg": ALG, "kid": key.kid}, payload, private, registry=_registry
+        )
 
 
 def jwks(structure_ids: set[int] | None = None) -> dict:
@@ -67,12 +80,59 @@ def jwks(structure_ids: set[int] | None = None) -> dict:
 
 
 def verify_compact(token: str, key_set: dict) -> tuple[bool, bytes | None, str | None]:
-    """Check a compact JWS against a JWK Set: (valid, payload, kid)."""
+    """Check a compact JWS against a JWK Set: (valid, payload, kid).
+
+    Input may come from anyone (an uploaded bundle): whatever is wrong with the token or
+    the keys, the answer is "not valid", never an exception. The header must name its key
+    (``kid``), and only ``EdDSA`` is accepted.
+    """
+    if not isinstance(token, str) or not isinstance(key_set, dict):
+        return False, None, None
     try:
         keys = KeySet.import_key_set(key_set)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            obj = jws.deserialize_compact(token, keys, registry=_registry)
-    except (JoseError, ValueError, KeyError, TypeError):
+            obj = jws.extract_compact(token.encode("ascii"), registry=_registry)
+            kid = obj.protected.get("kid")
+            if not isinstance(kid, str):
+                return False, None, None
+            if not jws.validate_compact(obj, keys, registry=_registry):
+                return False, None, None
+    except (JoseError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return False, None, None
-    return True, obj.payload, obj.protected.get("kid")
+    return True, obj.payload, kid
+
+
+SERVICE_KEY_INFO = b"passeport-spro service signing key v1"
+
+
+def _service_key(secret: bytes) -> OKPKey:
+    seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SERVICE_KEY_INFO).derive(
+        secret
+    )
+    pem = Ed25519PrivateKey.from_private_bytes(seed).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    okp = OKPKey.import_key(pem)
+    kid = "service-" + okp.thumbprint()[:16]
+    return OKPKey.import_key(pem, parameters={"kid": kid, "alg": ALG, "use": "sig"})
+
+
+def service_keys() -> list[OKPKey]:
+    """The service's signing keys, newest first (one per configured encryption key)."""
+    return [_service_key(secret) for _kid, secret in keyring().keys]
+
+
+def sign_as_service(payload: bytes) -> str:
+    """A compact JWS of ``payload`` by the service's newest key."""
+    key = service_keys()[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return jws.serialize_compact({"alg": ALG, "kid": key.kid}, payload, key, registry=_registry)
+
+
+def service_jwks() -> dict:
+    """The service's public keys as a JWK Set (to publish beside the structures' keys)."""
+    return {"keys": [key.as_dict(private=False) for key in service_keys()]}
