@@ -6,7 +6,7 @@ type coercion). Response shapes are registered in the OpenAPI components here.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -51,7 +51,7 @@ class ShareIn(Schema):
 class ReceptionIn(Schema):
     """A first reception (through a share, or anonymous)."""
 
-    date: date
+    date: dt.date
     channel: Channel
     needs: Annotated[list[Need], Field(min_length=1, max_length=len(Need))]
     situation: Situation | None = None
@@ -65,8 +65,8 @@ class ReceptionIn(Schema):
 
     @field_validator("date")
     @classmethod
-    def _not_in_future(cls, value: date) -> date:
-        if value > utcnow().date() + timedelta(days=1):
+    def _not_in_future(cls, value: dt.date) -> dt.date:
+        if value > utcnow().date() + dt.timedelta(days=1):
             raise ValueError("the reception date is in the future")
         if value.year < 2000:
             raise ValueError("the reception date is too old")

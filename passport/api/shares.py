@@ -87,6 +87,8 @@ def access_json(entry: AccessLogEntry) -> dict:
 
 def _my_passport(action: policy.Action):
     caller = current_caller()
+    if caller.user is None:  # require_roles let only personal tokens through
+        raise forbidden()
     passport = passports.passport_of(caller.user)
     if not policy.can(caller, action, passport):
         raise forbidden()

@@ -114,11 +114,12 @@ def update_referral(referral_id: int):
     referral = workspace.get_referral(referral_id)
     if referral is None:
         raise Problem(404, "Not Found", "No such referral.")
-    if not policy.can(caller, policy.Action.REFERRAL_UPDATE, referral):
+    structure = caller.structure
+    if structure is None or not policy.can(caller, policy.Action.REFERRAL_UPDATE, referral):
         raise Problem(403, "Forbidden", "Only the receiving structure changes a referral's status.")
     try:
         workspace.change_referral_status(
-            referral, caller.structure, data.status, note=data.note, advisor=caller.advisor
+            referral, structure, data.status, note=data.note, advisor=caller.advisor
         )
     except workspace.WorkflowError:
         raise Problem(

@@ -117,7 +117,13 @@ def share_permits(share: ShareLink, action: str) -> bool:
 
 
 def owns_passport(actor: Actor, passport: Passport | None) -> bool:
-    return passport is not None and actor.is_holder and passport.holder_id == actor.user.id
+    user = actor.user
+    return (
+        passport is not None
+        and user is not None
+        and actor.is_holder
+        and passport.holder_id == user.id
+    )
 
 
 # ------------------------------------------------------------------ the decision
@@ -134,8 +140,9 @@ def can(who, action: str | Action, resource=None) -> bool:
     if action is Action.SHARE_MANAGE:
         return (
             isinstance(resource, ShareLink)
+            and actor.user is not None
             and actor.is_holder
-            and (resource.passport.holder_id == actor.user.id)
+            and resource.passport.holder_id == actor.user.id
         )
     if action in (Action.SHARE_VIEW, Action.SHARE_APPEND):
         from passport.sharing.services import ShareState, share_state

@@ -80,10 +80,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, cast
 
 from flask import current_app, request, url_for
 from sqlalchemy import delete, func, update
+from sqlalchemy.engine import CursorResult
 from werkzeug.routing import BuildError
 
 from passport.accounts.models import User
@@ -767,7 +768,7 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
     result = db.session.execute(
         statement.values(read_at=utcnow()), execution_options={"synchronize_session": "fetch"}
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0
 
 
 def purge_access_log(now: datetime | None = None) -> int:
@@ -781,4 +782,4 @@ def purge_access_log(now: datetime | None = None) -> int:
         delete(AccessLogEntry).where(AccessLogEntry.at < cutoff),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0
