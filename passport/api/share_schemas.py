@@ -7,6 +7,7 @@ type coercion). Response shapes are registered in the OpenAPI components here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -96,12 +97,15 @@ class ReferralStatusIn(Schema):
 # ------------------------------------------------------------------ query strings
 
 
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
 def query_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
     """An integer query parameter; 422 when it is not one, clamped to ``maximum``."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if len(raw) > 9 or not raw.isdigit() or int(raw) < minimum:
+    if not _DIGITS.fullmatch(raw) or int(raw) < minimum:
         raise Problem(
             422,
             "Unprocessable Content",

@@ -28,7 +28,7 @@ from passport.structures import services as structures
 from passport.structures.models import Structure
 from passport.workspace import services as workspace
 
-_DEPARTMENT = re.compile(r"^(\d{2,3}|2[ABab])$")
+_DEPARTMENT = re.compile(r"[0-9]{2,3}|2[ABab]")
 
 
 def directory_json(s: Structure) -> dict:
@@ -54,13 +54,13 @@ def directory_json(s: Structure) -> dict:
     responses={200: "Directory", 422: None},
     query={
         "need": {"enum": [n.value for n in Need]},
-        "department": {"type": "string", "pattern": _DEPARTMENT.pattern},
+        "department": {"type": "string", "pattern": "^([0-9]{2,3}|2[ABab])$"},
     },
 )
 def list_structures():
     need = query_choice("need", [n.value for n in Need], what="need")
     department = request.args.get("department") or None
-    if department is not None and not _DEPARTMENT.match(department):
+    if department is not None and not _DEPARTMENT.fullmatch(department):
         raise Problem(
             422,
             "Unprocessable Content",

@@ -587,3 +587,55 @@ def test_openapi_documents_the_sharing_endpoints(client):
         operation = paths[f"/api/v1/shared/{{token}}/{kind}"]["post"]
         assert {"201", "401", "403", "404", "410", "423"} <= set(operation["responses"])
     assert "ShareIn" in doc["components"]["schemas"]
+
+
+ODD_BODIES = [
+    None,
+    0,
+    "text",
+    [],
+    [{}],
+    {"sections": None},
+    {"sections": [None], "permissions": [1], "expires_in_days": 1e308},
+    {"sections": ["profile"], "permissions": ["read"], "expires_in_days": 10**40},
+    {"date": "2026-05-20", "channel": "phone", "needs": [["vae"]]},
+    {"date": "0000-00-00", "channel": {}, "needs": {}},
+    {"to_structure": ["CAP28"], "needs": ["job_search"]},
+    {"to_structure": "CAP28\u0000", "needs": ["job_search"]},
+    {"title": "\ud800", "status": "planned"},
+    {"status": "received", "note": None},
+    {"a" * 10_000: "b"},
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+def test_odd_bodies_never_give_a_500(client, world, body):
+    share = make_share(client, world)
+    token = share["token"]
+    calls = [
+        ("POST", "/api/v1/me/shares", world.holder),
+        ("POST", f"/api/v1/shared/{token}/receptions", world.advisor),
+        ("POST", f"/api/v1/shared/{token}/referrals", world.advisor),
+        ("POST", f"/api/v1/shared/{token}/trainings", world.advisor),
+        ("POST", "/api/v1/receptions", world.ml_key),
+        ("PATCH", "/api/v1/referrals/1", world.cap_key),
+    ]
+    for method, url, headers in calls:
+        r = client.open(url, method=method, json=body, headers=headers)
+        assert r.status_code < 500, (url, r.get_json())
+        assert r.status_code in (400, 404, 422), (url, r.status_code)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=%C2%B2", "page=\u0662", "per_page=1e3", "page=1&page=2", "page=%00", "page=" + "1" * 50],
+)
+def test_odd_queries_never_give_a_500(client, world, query):
+    for url, headers in (
+        ("/api/v1/me/access-log", world.holder),
+        ("/api/v1/referrals", world.cap_key),
+    ):
+        r = client.get(f"{url}?{query}", headers=headers)
+        assert r.status_code in (200, 422), (url, query, r.status_code)
+    for q in ("department=%D9%A2%D9%A8", "department=28%0A", "need=%00"):
+        assert client.get(f"/api/v1/structures?{q}").status_code == 422
