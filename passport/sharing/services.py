@@ -266,6 +266,7 @@ def create_share(
     if errors:
         raise ShareInputError(errors)
     token, token_hash = tokens.new_token()
+    now = utcnow()
     share = ShareLink(
         passport=passport,
         token_hash=token_hash,
@@ -273,8 +274,8 @@ def create_share(
         sections=[s for s in SECTIONS if s in sections],
         permissions=[p for p in PERMISSIONS if p in permissions],
         structure=audience,
-        created_at=utcnow(),
-        expires_at=utcnow() + timedelta(days=expires_in_days),
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days),
         single_use=bool(single_use),
         passcode_hash=hash_password(passcode) if passcode else None,
         uses=0,
