@@ -1,0 +1,118 @@
+"""Erasing a holder: their account, passport, shares and tokens (RGPD, right to erasure).
+
+Used by ``DELETE /api/v1/me``, the "Mes données" page and the retention purge.
+
+What is deleted: the account (``users`` row) with its personal tokens and notifications;
+the passport; its share links; its access log and the notifications about those accesses;
+what the holder declared (trainings, CPF statements).
+
+What stays, anonymous, so that counts do not change when someone leaves:
+- receptions, for the barometer of needs;
+- referrals and their status changes, for the partnership indicators (how many referrals
+  between which structures, how long each step took). Deleting them would make those
+  indicators shrink every time a person exercises their right, and once stripped as below a
+  referral holds no more about the person than an anonymous reception does.
+Each of them loses everything that leads back to the person: ``passport_id``, the free texts
+(``summary``, ``message``, ``note``), the chain fields (``seq``, ``prev_hash``, ``hash``, which
+are derived from the content) and the ``signature`` (a JWS carries its payload, free texts
+included, in base64). Kept: dates, structures, the advisor who wrote it, channel, situation,
+needs, outcome, referral status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, update
+
+from passport.accounts.models import ApiToken, User
+from passport.extensions import db
+from passport.passports.models import (
+    CpfStatement,
+    Passport,
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+)
+from passport.security import verify_password
+from passport.sharing.models import AccessLogEntry, Notification, ShareLink
+from passport.trust import chain
+
+#: Columns emptied on the records that stay as anonymous statistics.
+ANONYMISED = {
+    Reception: ("summary",),
+    Referral: ("message",),
+    ReferralEvent: ("note",),
+}
+CHAIN_FIELDS = ("passport_id", "seq", "prev_hash", "hash", "signature")
+
+
+class WrongPassword(Exception):
+    """The password given to confirm the erasure is not the account's."""
+
+
+@dataclass
+class ErasureReport:
+    """What an erasure did, table by table (rows deleted or anonymised)."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    anonymised: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: ErasureReport) -> None:
+        for mine, theirs in ((self.deleted, other.deleted), (self.anonymised, other.anonymised)):
+            for name, count in theirs.items():
+                mine[name] = mine.get(name, 0) + count
+
+
+def erase_account(user: User, password: str) -> ErasureReport:
+    """Erase a holder's account after checking their password (``WrongPassword``)."""
+    if not verify_password(user.password_hash, password):
+        raise WrongPassword(user.id)
+    return erase_holder(user.id)
+
+
+def erase_holder(user_id: int) -> ErasureReport:
+    """Erase an account and, for a holder, their passport. Flushes, never commits."""
+    db.session.flush()
+    report = ErasureReport()
+    passport_id = db.session.execute(
+        db.select(Passport.id).where(Passport.holder_id == user_id)
+    ).scalar_one_or_none()
+    if passport_id is not None:
+        report.add(_erase_passport(passport_id))
+    _delete(report, Notification, Notification.user_id == user_id)
+    _delete(report, ApiToken, ApiToken.user_id == user_id)
+    _delete(report, User, User.id == user_id)
+    db.session.expunge_all()  # the ORM's copies of deleted rows must not be written back
+    return report
+
+
+def _erase_passport(passport_id: int) -> ErasureReport:
+    report = ErasureReport()
+    # Take the chain's lock: an append in flight finishes first, a later one finds nothing.
+    chain.lock_passport(passport_id)
+    accesses = db.select(AccessLogEntry.id).where(AccessLogEntry.passport_id == passport_id)
+    _delete(report, Notification, Notification.access_id.in_(accesses))
+    _delete(report, AccessLogEntry, AccessLogEntry.passport_id == passport_id)
+    _delete(report, ShareLink, ShareLink.passport_id == passport_id)
+    for model, texts in ANONYMISED.items():
+        result = db.session.execute(
+            update(model)
+            .where(model.passport_id == passport_id)
+            .values({name: None for name in (*CHAIN_FIELDS, *texts)}),
+            execution_options={"synchronize_session": False},
+        )
+        report.anonymised[model.__tablename__] = result.rowcount
+    _delete(report, Training, Training.passport_id == passport_id)
+    _delete(report, CpfStatement, CpfStatement.passport_id == passport_id)
+    _delete(report, Passport, Passport.id == passport_id)
+    return report
+
+
+def _delete(report: ErasureReport, model, condition) -> None:
+    result = db.session.execute(
+        delete(model).where(condition), execution_options={"synchronize_session": False}
+    )
+    name = model.__tablename__
+    report.deleted[name] = report.deleted.get(name, 0) + result.rowcount

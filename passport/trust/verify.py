@@ -1,0 +1,460 @@
+"""Verification of an export bundle (format: ``passport.trust.export``).
+
+``verify_bundle(bundle, trusted)`` recomputes every hash from its content, follows the chain
+links, checks each structure's signature and the service's attestation, and says, record by
+record, what is attested by which structure, what the holder declared, and what is wrong.
+
+Which keys are trusted matters:
+- with ``trusted=None`` only the bundle's own keys are used. That proves the bundle is
+  *consistent* (nothing edited, removed or reordered since it was signed) but not *who*
+  signed: anyone can make a key, sign a forged record with it and put the key in the bundle;
+- with ``trusted=server_keys()`` (the API, the public page, the CLI) every key must also be a
+  key that this service publishes, for the structure that the record names as its issuer.
+  ``jwks_keys(document)`` does the same with a downloaded ``/.well-known/jwks.json``.
+
+Findings carry a stable ``code`` and parameters; ``describe`` turns them into plain French.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import gettext
+
+from passport.extensions import db
+from passport.structures.models import SigningKey, Structure
+from passport.trust.canonical import canonical_json, chain_hash
+from passport.trust.export import FORMAT, attested_part
+from passport.trust.signing import service_jwks, verify_compact
+
+HASH_LENGTH = 64
+
+
+class NotABundle(ValueError):
+    """The document is not a bundle at all (not an export of this service)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("not a passeport-spro bundle")
+        self.errors = errors
+
+
+@dataclass
+class Finding:
+    """One problem: a stable code, the record it is about (if any), parameters."""
+
+    code: str
+    seq: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecordCheck:
+    """What the verification says about one record of the bundle."""
+
+    position: int
+    seq: Any
+    kind: Any
+    content: dict | None
+    issuer: dict | None
+    status: str = "self_declared"  # attested | self_declared | invalid
+    kid: str | None = None
+    problems: list[Finding] = field(default_factory=list)
+
+    @property
+    def structure(self) -> str | None:
+        return self.issuer.get("structure") if isinstance(self.issuer, dict) else None
+
+
+@dataclass
+class Verification:
+    """The whole answer: ``valid`` only when there is no problem at all."""
+
+    records: list[RecordCheck]
+    problems: list[Finding]
+    checked_against: str
+    holder: dict
+    exported_at: Any
+    head: dict
+    structure_names: dict[str, str]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class TrustedKeys:
+    """Keys that the verifier trusts, from outside the bundle."""
+
+    source: str  # "server" or "jwks"
+    #: kid -> (structure code, or None when the source does not say, public JWK)
+    structure_keys: dict[str, tuple[str | None, dict]]
+    service_keys: dict[str, dict]
+    structure_names: dict[str, str] = field(default_factory=dict)
+
+
+def server_keys() -> TrustedKeys:
+    """Every key this service publishes, with the structure that owns it."""
+    rows = db.session.execute(
+        db.select(SigningKey.kid, SigningKey.public_jwk, Structure.code, Structure.name).join(
+            Structure, SigningKey.structure_id == Structure.id
+        )
+    ).all()
+    return TrustedKeys(
+        source="server",
+        structure_keys={row.kid: (row.code, dict(row.public_jwk)) for row in rows},
+        service_keys={key["kid"]: key for key in service_jwks()["keys"]},
+        structure_names={row.code: row.name for row in rows},
+    )
+
+
+def jwks_keys(document: dict) -> TrustedKeys:
+    """Keys from a JWK Set document (e.g. a saved ``/.well-known/jwks.json``)."""
+    keys = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(keys, list):
+        raise NotABundle({"keys": ["not a JWK Set"]})
+    found = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
+    return TrustedKeys(
+        source="jwks",
+        structure_keys={kid: (None, key) for kid, key in found.items()},
+        service_keys=found,
+    )
+
+
+# --- reading the document ---------------------------------------------------------------
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def load_json(raw: bytes | str) -> Any:
+    """Parse untrusted JSON: ``ValueError`` on anything that is not plain JSON."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def check_shape(bundle: Any) -> None:
+    """Raise ``NotABundle`` unless the document has the top-level shape of a bundle."""
+    if not isinstance(bundle, dict):
+        raise NotABundle({"body": ["a bundle is a JSON object"]})
+    errors: dict[str, list[str]] = {}
+    if bundle.get("format") != FORMAT:
+        errors["format"] = [f"must be {FORMAT!r}"]
+    expected = {
+        "records": list,
+        "holder": dict,
+        "head": dict,
+        "jwks": dict,
+        "exported_at": str,
+    }
+    for name, kind in expected.items():
+        if not isinstance(bundle.get(name), kind):
+            errors[name] = [f"missing or not a JSON {'array' if kind is list else kind.__name__}"]
+    if errors:
+        raise NotABundle(errors)
+
+
+# --- verification -----------------------------------------------------------------------
+
+
+def _is_hash(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == HASH_LENGTH
+        and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _same_public_key(a: dict, b: dict) -> bool:
+    return all(a.get(name) == b.get(name) for name in ("kty", "crv", "x")) and bool(a.get("x"))
+
+
+def _canonical(value: Any) -> bytes | None:
+    try:
+        return canonical_json(value)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def verify_bundle(bundle: Any, trusted: TrustedKeys | None = None) -> Verification:
+    """Check a bundle; ``NotABundle`` if it is not one at all."""
+    check_shape(bundle)
+    holder = bundle["holder"]
+    passport_id = holder.get("passport")
+    jwks = bundle["jwks"]
+    names = (
+        {
+            code: entry.get("name")
+            for code, entry in (bundle.get("structures") or {}).items()
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+        }
+        if isinstance(bundle.get("structures"), dict)
+        else {}
+    )
+    if trusted is not None:
+        names.update(trusted.structure_names)
+    problems: list[Finding] = []
+    checks: list[RecordCheck] = []
+    previous_hash: str | None = None
+    for position, item in enumerate(bundle["records"], start=1):
+        check = _check_record(position, item, previous_hash, passport_id, jwks, trusted)
+        checks.append(check)
+        problems += check.problems
+        previous_hash = item.get("hash") if isinstance(item, dict) else None
+    problems += _check_head(bundle, checks)
+    problems += _check_attestation(bundle, trusted)
+    return Verification(
+        records=checks,
+        problems=problems,
+        checked_against=trusted.source if trusted is not None else "bundle",
+        holder=holder,
+        exported_at=bundle["exported_at"],
+        head=bundle["head"],
+        structure_names=names,
+    )
+
+
+def _check_record(
+    position: int,
+    item: Any,
+    previous_hash: str | None,
+    passport_id: Any,
+    jwks: dict,
+    trusted: TrustedKeys | None,
+) -> RecordCheck:
+    if not isinstance(item, dict):
+        check = RecordCheck(position, None, None, None, None, status="invalid")
+        check.problems.append(Finding("record_malformed", position, {"position": position}))
+        return check
+    seq, content = item.get("seq"), item.get("content")
+    check = RecordCheck(
+        position,
+        seq,
+        item.get("kind"),
+        content if isinstance(content, dict) else None,
+        content.get("issuer") if isinstance(content, dict) else None,
+    )
+    found = check.problems
+    at = seq if isinstance(seq, int) else position
+    prev_hash, record_hash = item.get("prev_hash"), item.get("hash")
+    signature = item.get("signature")
+    if (
+        not isinstance(seq, int)
+        or isinstance(seq, bool)
+        or not isinstance(content, dict)
+        or not isinstance(item.get("kind"), str)
+        or not (prev_hash is None or isinstance(prev_hash, str))
+        or not isinstance(record_hash, str)
+        or not (signature is None or isinstance(signature, str))
+    ):
+        found.append(Finding("record_malformed", at, {"position": position}))
+        check.status = "invalid"
+        return check
+
+    # Place in the chain: numbering, link to the previous record, content agreeing with both.
+    if seq != position:
+        found.append(Finding("seq_mismatch", at, {"position": position, "seq": seq}))
+    if prev_hash != previous_hash:
+        found.append(Finding("chain_broken", at))
+    for name, expected in (
+        ("seq", seq),
+        ("prev_hash", prev_hash),
+        ("kind", item["kind"]),
+        ("passport", passport_id),
+    ):
+        if content.get(name) != expected:
+            found.append(Finding("content_mismatch", at, {"field": name}))
+    # The hash, recomputed from the content.
+    canonical = _canonical(content)
+    link = _canonical({"seq": seq, "prev_hash": prev_hash, "record": content})
+    if canonical is None or link is None:
+        found.append(Finding("record_malformed", at, {"position": position}))
+    elif not _is_hash(record_hash) or chain_hash(seq, prev_hash, content) != record_hash:
+        found.append(Finding("hash_mismatch", at))
+
+    # Who wrote it: the holder (no issuer, no signature) or a structure (signed).
+    issuer = content.get("issuer")
+    if issuer is None:
+        if signature is not None:
+            found.append(Finding("unexpected_signature", at))
+    elif not isinstance(issuer, dict) or not isinstance(issuer.get("structure"), str):
+        found.append(Finding("record_malformed", at, {"position": position}))
+    elif signature is None:
+        found.append(Finding("signature_missing", at, {"structure": issuer["structure"]}))
+    elif canonical is not None:
+        _check_signature(check, at, issuer["structure"], signature, canonical, jwks, trusted)
+
+    if found:
+        check.status = "invalid"
+    elif issuer is not None:
+        check.status = "attested"
+    return check
+
+
+def _check_signature(
+    check: RecordCheck,
+    at: int,
+    structure: str,
+    signature: str,
+    canonical: bytes,
+    jwks: dict,
+    trusted: TrustedKeys | None,
+) -> None:
+    found = check.problems
+    keys = jwks.get(structure)
+    ok, payload, kid = verify_compact(signature, keys if isinstance(keys, dict) else {})
+    check.kid = kid
+    if not ok:
+        found.append(Finding("signature_invalid", at, {"structure": structure}))
+        return
+    if payload != canonical:
+        found.append(Finding("signature_payload_mismatch", at))
+    if trusted is None:
+        return
+    owner, published = trusted.structure_keys.get(kid, (None, None))
+    if published is None:
+        found.append(Finding("key_unknown", at, {"kid": kid, "structure": structure}))
+        return
+    if owner is not None and owner != structure:
+        found.append(
+            Finding("key_not_of_issuer", at, {"kid": kid, "structure": structure, "owner": owner})
+        )
+    bundle_key = next(
+        (k for k in keys.get("keys", []) if isinstance(k, dict) and k.get("kid") == kid), {}
+    )
+    if not _same_public_key(bundle_key, published):
+        found.append(Finding("key_unknown", at, {"kid": kid, "structure": structure}))
+        return
+    ok, _payload, _kid = verify_compact(signature, {"keys": [published]})
+    if not ok:  # pragma: no cover - same key as above; kept as the authoritative check
+        found.append(Finding("signature_invalid", at, {"structure": structure}))
+
+
+def _check_head(bundle: dict, checks: list[RecordCheck]) -> list[Finding]:
+    head = bundle["head"]
+    records = bundle["records"]
+    last = records[-1] if records and isinstance(records[-1], dict) else None
+    last_seq = last.get("seq") if last else 0
+    last_hash = last.get("hash") if last else None
+    if head.get("seq") != last_seq or head.get("hash") != last_hash:
+        return [Finding("head_mismatch", None, {"head_seq": head.get("seq"), "last_seq": last_seq})]
+    return []
+
+
+def _check_attestation(bundle: dict, trusted: TrustedKeys | None) -> list[Finding]:
+    attestation = bundle.get("attestation")
+    if not isinstance(attestation, str):
+        return [Finding("attestation_missing")]
+    keys = bundle.get("service_jwks")
+    ok, payload, kid = verify_compact(attestation, keys if isinstance(keys, dict) else {})
+    expected = _canonical(attested_part(bundle))
+    if not ok or expected is None or payload != expected:
+        return [Finding("attestation_invalid")]
+    if trusted is None:
+        return []
+    published = trusted.service_keys.get(kid)
+    bundle_key = next(
+        (k for k in keys.get("keys", []) if isinstance(k, dict) and k.get("kid") == kid), {}
+    )
+    if published is None or not _same_public_key(bundle_key, published):
+        return [Finding("service_key_unknown", None, {"kid": kid})]
+    return []
+
+
+# --- plain French -------------------------------------------------------------------------
+
+MESSAGES: dict[str, str] = {
+    "record_malformed": "L'enregistrement en position %(position)s est incomplet ou mal formé.",
+    "seq_mismatch": (
+        "L'enregistrement en position %(position)s porte le numéro %(seq)s : un enregistrement "
+        "a été retiré, ajouté ou déplacé."
+    ),
+    "chain_broken": (
+        "Le lien avec l'enregistrement précédent est rompu : un enregistrement a été retiré, "
+        "déplacé ou modifié avant celui-ci."
+    ),
+    "content_mismatch": (
+        "Le contenu ne correspond pas à la place de l'enregistrement dans le passeport "
+        "(champ « %(field)s »)."
+    ),
+    "hash_mismatch": (
+        "L'empreinte ne correspond plus au contenu : l'enregistrement a été modifié."
+    ),
+    "signature_missing": (
+        "L'enregistrement se dit écrit par %(structure)s mais ne porte pas sa signature."
+    ),
+    "signature_invalid": (
+        "La signature n'est pas valable avec les clés de %(structure)s : elle a été modifiée "
+        "ou fabriquée."
+    ),
+    "signature_payload_mismatch": (
+        "La signature porte sur un autre contenu que celui présenté : l'enregistrement a été "
+        "modifié."
+    ),
+    "key_unknown": (
+        "La clé %(kid)s qui a signé n'est pas une clé publiée par ce service pour "
+        "%(structure)s : la signature a pu être fabriquée."
+    ),
+    "key_not_of_issuer": (
+        "La clé %(kid)s appartient à %(owner)s, pas à %(structure)s qui est présentée comme "
+        "l'auteur."
+    ),
+    "unexpected_signature": (
+        "L'enregistrement est présenté comme déclaré par le titulaire mais porte une signature."
+    ),
+    "head_mismatch": (
+        "La fin du passeport annoncée (n° %(head_seq)s) ne correspond pas au dernier "
+        "enregistrement (n° %(last_seq)s) : des enregistrements ont été retirés ou ajoutés."
+    ),
+    "attestation_missing": "L'export ne porte pas la signature du service.",
+    "attestation_invalid": (
+        "La signature du service ne correspond pas à cet export : le titulaire, la date "
+        "d'export ou la fin du passeport ont été modifiés."
+    ),
+    "service_key_unknown": (
+        "L'export a été signé par une clé que ce service ne publie pas (%(kid)s) : il n'a pas "
+        "été produit par ce service, ou sa clé a été renouvelée depuis."
+    ),
+}
+
+
+def describe(finding: Finding) -> str:
+    """The finding in plain French (translated when a request asks for another language)."""
+    msgid = MESSAGES[finding.code]
+    params = {k: ("?" if v is None else v) for k, v in finding.params.items()}
+    if has_request_context():
+        return gettext(msgid, **params)
+    return msgid % params
+
+
+def finding_json(finding: Finding) -> dict:
+    return {"code": finding.code, "seq": finding.seq, "message": describe(finding)}
+
+
+def verification_json(result: Verification) -> dict:
+    """The API answer: ``{valid, records, problems}`` (API.md) and a few useful extras."""
+    return {
+        "valid": result.valid,
+        "records": [
+            {
+                "seq": check.seq,
+                "kind": check.kind,
+                "status": check.status,
+                "issuer": check.issuer,
+                "issuer_name": result.structure_names.get(check.structure or ""),
+                "kid": check.kid,
+                "problems": [finding_json(f) for f in check.problems],
+            }
+            for check in result.records
+        ],
+        "problems": [finding_json(f) for f in result.problems],
+        "checked_against": result.checked_against,
+        "exported_at": result.exported_at,
+        "head": result.head,
+    }
