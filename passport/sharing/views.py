@@ -160,7 +160,12 @@ def create():
             return redirect(url_for("sharing.created", share_id=new.share.id))
     status = 422 if form.errors else 200
     hints = {key: hint for key, (_label, hint) in PERMISSION_CHOICES.items()}
-    return render_template("sharing/create.html", form=form, permission_hints=hints), status
+    return render_template(
+        "sharing/create.html",
+        form=form,
+        permission_hints=hints,
+        notifications=_notifications_summary(),
+    ), status
 
 
 def _service_message(message: str) -> str:
@@ -303,7 +308,7 @@ def _not_staff_page():
     return render_template("sharing/link_error.html", reason="not_staff", share=None), 403
 
 
-def _action_for(share: ShareLink) -> str:
+def _action_for(share: ShareLink) -> sharing.Action:
     """Opening reads when the share allows it; an append-only share opens to write."""
     return "view" if "read" in (share.permissions or []) else "append"
 

@@ -200,7 +200,7 @@ def _quiet_check(share: ShareLink, grant: dict | None, action: str):
     return None
 
 
-def _reopen(share: ShareLink, action: str):
+def _reopen(share: ShareLink, action: sharing.Action):
     """``reopen_share`` (logs the access); ``(grant, None)`` or ``(None, error page)``."""
     try:
         grant = sharing.reopen_share(

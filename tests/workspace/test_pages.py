@@ -20,6 +20,7 @@ from tests.sharing_web.helpers import (
 from tests.web import login, submit
 
 WORKSPACE_PAGES = ["/espace", "/espace/orientations", "/espace/orientations/envoyees"]
+SHARE_PAGES = ["", "/accueil", "/orientation", "/formation"]
 
 
 @pytest.mark.parametrize("url", WORKSPACE_PAGES)
@@ -229,3 +230,17 @@ def test_revoked_share_stops_the_session_at_once(client, holder, advisor_client,
     listing = text(advisor_client.get("/espace"))
     assert 'status--revoked">Révoqué<' in listing
     assert f'href="/espace/partages/{share_id}"' not in listing
+
+
+@pytest.mark.parametrize("suffix", SHARE_PAGES)
+def test_pages_under_a_share_are_for_staff_only(app, client, holder, network, suffix):
+    share_id, _token = create_share(client, structure="ML28")
+    url = f"/espace/partages/{share_id}{suffix}"
+    assert client.get(url).status_code == 403  # the holder herself
+    anonymous = app.test_client().get(url)
+    assert anonymous.status_code == 302 and "/connexion" in anonymous.headers["Location"]
+    staff = app.test_client()
+    login(staff, "camille@ml.example.org")
+    r = staff.get(url)
+    assert r.status_code == 200
+    assert_private(r)
