@@ -8,6 +8,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -71,9 +72,23 @@ def _reset(app, database_url) -> None:
             db.create_all()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh application context, as in production.
+
+    The ``ctx`` fixture keeps an application context pushed for the whole test, and Flask
+    reuses a pushed context for requests: ``g`` (the current user, the API caller) and the
+    database session would then leak from one request, or one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = make_app(database_url, tmp_path)
+    app.test_client_class = IsolatedClient
     _reset(app, database_url)
     yield app
     with app.app_context():
