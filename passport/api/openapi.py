@@ -108,8 +108,12 @@ def doc(
     responses: dict[int, str | type[BaseModel] | None] | None = None,
     auth: bool | None = None,
     query: dict[str, dict] | None = None,
+    headers: dict[str, dict] | None = None,
 ):
-    """Describe an API view for the OpenAPI document."""
+    """Describe an API view for the OpenAPI document.
+
+    ``query`` and ``headers`` map optional parameter names to their JSON Schema.
+    """
 
     def decorator(view):
         view.openapi = {
@@ -118,6 +122,7 @@ def doc(
             "responses": responses or {200: None},
             "auth": auth,
             "query": query or {},
+            "headers": headers or {},
         }
         return view
 
@@ -158,6 +163,10 @@ def build_document() -> dict:
             parameters += [
                 {"name": name, "in": "query", "required": False, "schema": schema}
                 for name, schema in meta["query"].items()
+            ]
+            parameters += [
+                {"name": name, "in": "header", "required": False, "schema": schema}
+                for name, schema in meta.get("headers", {}).items()
             ]
             if parameters:
                 operation["parameters"] = parameters

@@ -217,6 +217,10 @@ def _open(token: str, action: sharing.Action) -> sharing.Grant:
         raise share_problem(exc) from None
 
 
+#: The passcode header of a protected share, for the OpenAPI document.
+PASSCODE_HEADER_DOC = {PASSCODE_HEADER: {"type": "string", "maxLength": 128}}
+
+
 def _share_responses(success: int, schema: str) -> dict:
     return {success: schema, 401: None, 403: None, 404: None, 410: None, 423: None}
 
@@ -226,6 +230,7 @@ def _share_responses(success: int, schema: str) -> dict:
     "The passport restricted to the share's sections (header X-Share-Passcode if set)",
     responses=_share_responses(200, "Passport"),
     auth=True,
+    headers=PASSCODE_HEADER_DOC,
 )
 def shared_passport(token: str):
     grant = _open(token, "view")
@@ -247,6 +252,7 @@ def _parse_then(token: str, schema, action: sharing.Action = "append"):
     body=ReceptionIn,
     responses=_share_responses(201, "Reception"),
     auth=True,
+    headers=PASSCODE_HEADER_DOC,
 )
 def shared_reception(token: str):
     grant, data = _parse_then(token, ReceptionIn)
@@ -261,6 +267,7 @@ def shared_reception(token: str):
     body=ReferralIn,
     responses=_share_responses(201, "Referral"),
     auth=True,
+    headers=PASSCODE_HEADER_DOC,
 )
 def shared_referral(token: str):
     grant, data = _parse_then(token, ReferralIn)
@@ -282,6 +289,7 @@ def shared_referral(token: str):
     body=TrainingIn,
     responses=_share_responses(201, "Training"),
     auth=True,
+    headers=PASSCODE_HEADER_DOC,
 )
 def shared_training(token: str):
     grant, data = _parse_then(token, TrainingIn)

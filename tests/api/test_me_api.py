@@ -179,3 +179,10 @@ def test_openapi_lists_every_contract_endpoint(client):
     assert "422" in training["responses"]
     ref = training["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert ref.rsplit("/", 1)[1] in doc["components"]["schemas"]
+
+
+def test_openapi_documents_the_share_passcode_header(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    operation = doc["paths"]["/api/v1/shared/{token}"]["get"]
+    headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+    assert headers == ["X-Share-Passcode"]
