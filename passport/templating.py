@@ -80,5 +80,14 @@ def extra_nav() -> list[dict]:
     items = []
     for endpoint, label, roles in NAV:
         if current_user.role in roles and endpoint in current_app.view_functions:
-            items.append({"url": url_for(endpoint), "label": label, "badge": None})
+            items.append({"url": url_for(endpoint), "label": label, "badge": _badge(endpoint)})
     return items
+
+
+def _badge(endpoint: str) -> int | None:
+    """The number shown beside a menu entry: unread access notifications for the holder."""
+    if endpoint != "sharing.access_log":
+        return None
+    from passport.sharing.services import unread_count
+
+    return unread_count(current_user) or None

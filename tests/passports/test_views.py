@@ -235,3 +235,20 @@ def test_passport_pages_cost_the_same_queries_with_1_or_many_records(
     many = _queries_for(client, count_queries, url)
     assert one == many
     assert many <= 12
+
+
+def test_menu_counts_unread_access_notifications(client, holder):
+    from passport.sharing import services as sharing
+
+    passport = passports.passport_of(holder)
+    structure = factories.structure("ML-N", name="Mission locale de Dreux")
+    advisor = factories.staff("advisor", structure)
+    new = sharing.create_share(
+        passport, sections=["trainings"], permissions=["read"], expires_in_days=7
+    )
+    sharing.open_share(new.token, structure=structure, advisor=advisor)
+    db.session.commit()
+    page = client.get("/passeport/").get_data(as_text=True)
+    assert '<span class="count">1<span class="visually-hidden"> nouvelle(s)' in page
+    client.get("/partages/historique")  # reading the log marks the notifications read
+    assert 'class="count"' not in client.get("/passeport/").get_data(as_text=True)
