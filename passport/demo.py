@@ -106,7 +106,7 @@ STRUCTURES = [
     ),
 ]
 
-STAFF = [
+STAFF: list[tuple[str, str, Role, str | None]] = [
     # email, name, role, structure
     ("camille.roux@ml-dreux.demo", "Camille Roux", Role.ADVISOR, "ML-DREUX"),
     ("julien.petit@francetravail-dreux.demo", "Julien Petit", Role.ADVISOR, "FT-DREUX"),
@@ -128,8 +128,9 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         by_code[code] = structures.add_structure(code, name, type_, "28", city=city, needs=needs)
     created = []
     staff = {}
-    for email, name, role, code in STAFF:
-        staff[email] = accounts.create_user(email, password, name, role.value, by_code.get(code))
+    for email, name, role, structure_code in STAFF:
+        structure = by_code[structure_code] if structure_code else None
+        staff[email] = accounts.create_user(email, password, name, role.value, structure)
         created.append((email, role.value))
 
     today = date.today()

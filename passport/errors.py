@@ -83,7 +83,7 @@ def register(app: Flask) -> None:
             problem = Problem(status, exc.name, exc.description)
             if status == 429:
                 problem.detail = "Too many requests; retry later."
-                retry = (exc.get_response().headers or {}).get("Retry-After")
+                retry = exc.get_response().headers.get("Retry-After")
                 problem.headers["Retry-After"] = retry or "60"
             elif status == 405 and exc.get_response().headers.get("Allow"):
                 problem.headers["Allow"] = exc.get_response().headers["Allow"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -14,6 +16,11 @@ from flask_wtf import CSRFProtect
 from passport.db import Base
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:  # type checkers see the typed declarative base behind db.Model
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.db import utcnow
-from passport.extensions import db
+from passport.extensions import Model
 from passport.structures.models import Structure
 
 
@@ -28,7 +28,7 @@ class Role(StrEnum):
 STRUCTURE_ROLES = frozenset({Role.ADVISOR, Role.STRUCTURE_ADMIN})
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An account: a holder, or staff of the network."""
 
     __tablename__ = "users"
@@ -69,7 +69,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal bearer token from ``POST /api/v1/auth/token``; only its hash is kept."""
 
     __tablename__ = "api_tokens"

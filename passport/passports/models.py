@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from passport.accounts.models import User
 from passport.db import JSONType, utcnow
-from passport.extensions import db
+from passport.extensions import Model
 from passport.structures.models import Structure
 from passport.trust.encryption import EncryptedText
 
@@ -86,7 +86,7 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Passport(db.Model):
+class Passport(Model):
     """One holder's passport; ``head_seq``/``head_hash`` are the tip of its hash chain."""
 
     __tablename__ = "passports"
@@ -131,11 +131,13 @@ class ChainedRecord:
 
     @declared_attr
     def issuer_structure(cls) -> Mapped[Structure | None]:
-        return relationship(foreign_keys=[cls.issuer_structure_id], lazy="joined")
+        name = cls.__name__  # type: ignore[attr-defined]  # cls is the mapped class here
+        return relationship(foreign_keys=f"{name}.issuer_structure_id", lazy="joined")
 
     @declared_attr
     def issuer_advisor(cls) -> Mapped[User | None]:
-        return relationship(foreign_keys=[cls.issuer_advisor_id], lazy="joined")
+        name = cls.__name__  # type: ignore[attr-defined]  # cls is the mapped class here
+        return relationship(foreign_keys=f"{name}.issuer_advisor_id", lazy="joined")
 
     @declared_attr.directive
     def __table_args__(cls):
@@ -146,7 +148,7 @@ class ChainedRecord:
         return self.issuer_structure_id is not None
 
 
-class Reception(ChainedRecord, db.Model):
+class Reception(ChainedRecord, Model):
     """A first reception at a structure. ``passport_id`` is None for an anonymous one."""
 
     __tablename__ = "receptions"
@@ -160,7 +162,7 @@ class Reception(ChainedRecord, db.Model):
     summary: Mapped[str | None] = mapped_column(EncryptedText)
 
 
-class Referral(ChainedRecord, db.Model):
+class Referral(ChainedRecord, Model):
     """A fiche navette from the issuing structure to ``to_structure``."""
 
     __tablename__ = "referrals"
@@ -180,7 +182,7 @@ class Referral(ChainedRecord, db.Model):
     )
 
 
-class ReferralEvent(ChainedRecord, db.Model):
+class ReferralEvent(ChainedRecord, Model):
     """One status change of a referral, written by the receiving structure."""
 
     __tablename__ = "referral_events"
@@ -195,7 +197,7 @@ class ReferralEvent(ChainedRecord, db.Model):
     referral: Mapped[Referral] = relationship(back_populates="events")
 
 
-class Training(ChainedRecord, db.Model):
+class Training(ChainedRecord, Model):
     """A training, declared by the holder or attested (and signed) by a structure."""
 
     __tablename__ = "trainings"
@@ -215,7 +217,7 @@ class Training(ChainedRecord, db.Model):
     superseded: Mapped[bool] = mapped_column(default=False, index=True)
 
 
-class CpfStatement(ChainedRecord, db.Model):
+class CpfStatement(ChainedRecord, Model):
     """A dated CPF balance, declared by the holder from their statement or attested."""
 
     __tablename__ = "cpf_statements"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.accounts.models import User
 from passport.db import JSONType, utcnow
-from passport.extensions import db
+from passport.extensions import Model
 from passport.passports.models import Passport
 from passport.structures.models import Structure
 
@@ -17,7 +17,7 @@ SECTIONS = ("profile", "receptions", "referrals", "trainings", "cpf")
 PERMISSIONS = ("read", "append")
 
 
-class ShareLink(db.Model):
+class ShareLink(Model):
     """A signed link to part of a passport. Only the hash of its secret is kept."""
 
     __tablename__ = "share_links"
@@ -49,7 +49,7 @@ class ShareLink(db.Model):
     structure: Mapped[Structure | None] = relationship(lazy="joined")
 
 
-class AccessLogEntry(db.Model):
+class AccessLogEntry(Model):
     """One access through a share: minimal data, kept apart and purged after a year."""
 
     __tablename__ = "access_log"
@@ -72,7 +72,7 @@ class AccessLogEntry(db.Model):
     advisor: Mapped[User | None] = relationship(lazy="joined")
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notice to a user, e.g. "the Mission locale opened your passport"."""
 
     __tablename__ = "notifications"

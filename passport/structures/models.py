@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.db import JSONType, utcnow
-from passport.extensions import db
+from passport.extensions import Model
 
 #: Structure type codes (DOMAIN.md) and whether that type is a CEP operator.
 STRUCTURE_TYPES: dict[str, bool] = {
@@ -29,7 +29,7 @@ STRUCTURE_TYPES: dict[str, bool] = {
 }
 
 
-class Structure(db.Model):
+class Structure(Model):
     """A member of the SPRO network (Mission locale, CIO, Cap emploi...)."""
 
     __tablename__ = "structures"
@@ -57,7 +57,7 @@ class Structure(db.Model):
         return f"<Structure {self.code}>"
 
 
-class SigningKey(db.Model):
+class SigningKey(Model):
     """An Ed25519 key pair of a structure. The private half is encrypted at rest.
 
     Rotation retires a key (``retired_at``) without deleting it, so that the JWKS keeps
@@ -77,7 +77,7 @@ class SigningKey(db.Model):
     structure: Mapped[Structure] = relationship(back_populates="signing_keys")
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A structure's key for its information system. Only a hash of the secret is kept."""
 
     __tablename__ = "api_keys"
