@@ -40,7 +40,7 @@ from passport.sharing.models import AccessLogEntry, Notification, ShareLink
 from passport.trust import chain
 
 #: Columns emptied on the records that stay as anonymous statistics.
-ANONYMISED = {
+ANONYMISED: dict[type[Reception | Referral | ReferralEvent], tuple[str, ...]] = {
     Reception: ("summary",),
     Referral: ("message",),
     ReferralEvent: ("note",),
@@ -103,7 +103,7 @@ def _erase_passport(passport_id: int) -> ErasureReport:
             .values({name: None for name in (*CHAIN_FIELDS, *texts)}),
             execution_options={"synchronize_session": False},
         )
-        report.anonymised[model.__tablename__] = result.rowcount
+        report.anonymised[model.__tablename__] = _rowcount(result)
     _delete(report, Training, Training.passport_id == passport_id)
     _delete(report, CpfStatement, CpfStatement.passport_id == passport_id)
     _delete(report, Passport, Passport.id == passport_id)
@@ -115,4 +115,9 @@ def _delete(report: ErasureReport, model, condition) -> None:
         delete(model).where(condition), execution_options={"synchronize_session": False}
     )
     name = model.__tablename__
-    report.deleted[name] = report.deleted.get(name, 0) + result.rowcount
+    report.deleted[name] = report.deleted.get(name, 0) + _rowcount(result)
+
+
+def _rowcount(result) -> int:
+    """Rows a bulk UPDATE or DELETE touched (a ``CursorResult``)."""
+    return result.rowcount or 0

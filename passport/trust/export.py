@@ -135,11 +135,11 @@ def build_bundle(passport: Passport) -> dict[str, Any]:
     records = chain_records(passport.id)
     issuer_ids = {r.issuer_structure_id for r in records if r.issuer_structure_id is not None}
     named_ids = issuer_ids | {r.to_structure_id for r in records if isinstance(r, Referral)}
-    structures = (
-        db.session.execute(db.select(Structure).where(Structure.id.in_(named_ids))).scalars()
-        if named_ids
-        else []
-    )
+    structures: list[Structure] = []
+    if named_ids:
+        structures = list(
+            db.session.execute(db.select(Structure).where(Structure.id.in_(named_ids))).scalars()
+        )
     by_id = {s.id: s for s in structures}
     keys: dict[str, list[dict]] = {by_id[i].code: [] for i in sorted(issuer_ids)}
     if issuer_ids:

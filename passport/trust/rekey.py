@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import Column, Text, bindparam, type_coerce, update
+from sqlalchemy import ColumnElement, Text, bindparam, type_coerce, update
 
 from passport.extensions import db
 from passport.structures.models import SigningKey
@@ -36,9 +36,9 @@ class ColumnReport:
     unreadable: int = 0
 
 
-def encrypted_columns() -> list[Column]:
+def encrypted_columns() -> list[ColumnElement]:
     """Every column that holds keyring ciphertexts."""
-    columns = [
+    columns: list = [
         column
         for table in db.metadata.sorted_tables
         for column in table.columns

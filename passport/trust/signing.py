@@ -89,7 +89,7 @@ def verify_compact(token: str, key_set: dict) -> tuple[bool, bytes | None, str |
     if not isinstance(token, str) or not isinstance(key_set, dict):
         return False, None, None
     try:
-        keys = KeySet.import_key_set(key_set)
+        keys = KeySet.import_key_set(key_set)  # type: ignore[arg-type]  # checked by joserfc
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             obj = jws.extract_compact(token.encode("ascii"), registry=_registry)

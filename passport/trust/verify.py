@@ -188,15 +188,14 @@ def verify_bundle(bundle: Any, trusted: TrustedKeys | None = None) -> Verificati
     holder = bundle["holder"]
     passport_id = holder.get("passport")
     jwks = bundle["jwks"]
-    names = (
-        {
-            code: entry.get("name")
-            for code, entry in (bundle.get("structures") or {}).items()
+    listed = bundle.get("structures")
+    names: dict[str, str] = {}
+    if isinstance(listed, dict):
+        names = {
+            code: entry["name"]
+            for code, entry in listed.items()
             if isinstance(entry, dict) and isinstance(entry.get("name"), str)
         }
-        if isinstance(bundle.get("structures"), dict)
-        else {}
-    )
     if trusted is not None:
         names.update(trusted.structure_names)
     problems: list[Finding] = []
@@ -207,7 +206,7 @@ def verify_bundle(bundle: Any, trusted: TrustedKeys | None = None) -> Verificati
         checks.append(check)
         problems += check.problems
         previous_hash = item.get("hash") if isinstance(item, dict) else None
-    problems += _check_head(bundle, checks)
+    problems += _check_head(bundle)
     problems += _check_attestation(bundle, trusted)
     return Verification(
         records=checks,
@@ -310,25 +309,22 @@ def _check_signature(
     keys = jwks.get(structure)
     ok, payload, kid = verify_compact(signature, keys if isinstance(keys, dict) else {})
     check.kid = kid
-    if not ok:
+    if not ok or kid is None or not isinstance(keys, dict):
         found.append(Finding("signature_invalid", at, {"structure": structure}))
         return
     if payload != canonical:
         found.append(Finding("signature_payload_mismatch", at))
     if trusted is None:
         return
-    owner, published = trusted.structure_keys.get(kid, (None, None))
-    if published is None:
+    if kid not in trusted.structure_keys:
         found.append(Finding("key_unknown", at, {"kid": kid, "structure": structure}))
         return
+    owner, published = trusted.structure_keys[kid]
     if owner is not None and owner != structure:
         found.append(
             Finding("key_not_of_issuer", at, {"kid": kid, "structure": structure, "owner": owner})
         )
-    bundle_key = next(
-        (k for k in keys.get("keys", []) if isinstance(k, dict) and k.get("kid") == kid), {}
-    )
-    if not _same_public_key(bundle_key, published):
+    if not _same_public_key(_key_in(keys, kid), published):
         found.append(Finding("key_unknown", at, {"kid": kid, "structure": structure}))
         return
     ok, _payload, _kid = verify_compact(signature, {"keys": [published]})
@@ -336,7 +332,18 @@ def _check_signature(
         found.append(Finding("signature_invalid", at, {"structure": structure}))
 
 
-def _check_head(bundle: dict, checks: list[RecordCheck]) -> list[Finding]:
+def _key_in(key_set: dict, kid: str) -> dict:
+    """The JWK of ``kid`` in a JWK Set, or an empty dict."""
+    keys = key_set.get("keys")
+    found = (
+        [k for k in keys if isinstance(k, dict) and k.get("kid") == kid]
+        if isinstance(keys, list)
+        else []
+    )
+    return found[0] if found else {}
+
+
+def _check_head(bundle: dict) -> list[Finding]:
     head = bundle["head"]
     records = bundle["records"]
     last = records[-1] if records and isinstance(records[-1], dict) else None
@@ -354,15 +361,14 @@ def _check_attestation(bundle: dict, trusted: TrustedKeys | None) -> list[Findin
     keys = bundle.get("service_jwks")
     ok, payload, kid = verify_compact(attestation, keys if isinstance(keys, dict) else {})
     expected = _canonical(attested_part(bundle))
-    if not ok or expected is None or payload != expected:
+    if not ok or kid is None or not isinstance(keys, dict):
+        return [Finding("attestation_invalid")]
+    if expected is None or payload != expected:
         return [Finding("attestation_invalid")]
     if trusted is None:
         return []
     published = trusted.service_keys.get(kid)
-    bundle_key = next(
-        (k for k in keys.get("keys", []) if isinstance(k, dict) and k.get("kid") == kid), {}
-    )
-    if published is None or not _same_public_key(bundle_key, published):
+    if published is None or not _same_public_key(_key_in(keys, kid), published):
         return [Finding("service_key_unknown", None, {"kid": kid})]
     return []
 
