@@ -110,12 +110,15 @@ def reencrypt_command(batch_size: int) -> None:
         finals[report.name] = report
     total = rekey.ColumnReport("total")
     for report in finals.values():
-        click.echo(
+        line = (
             f"{report.name}: {report.scanned} lu(s), {report.reencrypted} rechiffré(s), "
             f"{report.current} déjà à jour, {report.unreadable} illisible(s)"
         )
+        if report.plaintext:
+            line += f", {report.plaintext} trouvé(s) en clair et chiffré(s)"
+        click.echo(line)
         total.scanned += report.scanned
-        total.reencrypted += report.reencrypted
+        total.reencrypted += report.reencrypted + report.plaintext
         total.current += report.current
         total.unreadable += report.unreadable
     click.echo(

@@ -7,6 +7,10 @@ Rotation, step by step:
    rewritten with the newest one, in batches (each batch commits);
 3. when it reports nothing left on old keys (and no unreadable value), remove the old key.
 
+A value of an ``EncryptedText`` column that is not a ciphertext at all (written in clear
+before the column was encrypted, as record signatures were) is encrypted too, and counted
+apart: the application could not read it anyway.
+
 The encrypted columns are found in the metadata (every ``EncryptedText`` column, whichever
 feature declares it) plus the structures' private signing keys, which are stored as keyring
 ciphertexts in a plain text column.
@@ -22,18 +26,20 @@ from sqlalchemy import ColumnElement, Text, bindparam, type_coerce, update
 
 from passport.extensions import db
 from passport.structures.models import SigningKey
-from passport.trust.encryption import EncryptedText, Keyring, KeyringError, keyring
+from passport.trust.encryption import PREFIX, EncryptedText, Keyring, KeyringError, keyring
 
 
 @dataclass
 class ColumnReport:
-    """Counts for one column: values seen, rewritten, already on the newest key, unreadable."""
+    """Counts for one column: values seen, rewritten, already on the newest key, unreadable,
+    and values found in clear (encrypted now)."""
 
     name: str
     scanned: int = 0
     reencrypted: int = 0
     current: int = 0
     unreadable: int = 0
+    plaintext: int = 0
 
 
 def encrypted_columns() -> list[ColumnElement]:
@@ -79,6 +85,7 @@ def reencrypt(batch_size: int = 500) -> Iterator[ColumnReport]:
             .where(pk == bindparam("row_id"))
             .values({column.name: bindparam("new_value", type_=Text)})
         )
+        adopt_plaintext = isinstance(column.type, EncryptedText)
         last = None
         while True:
             query = db.select(pk, raw).where(raw.is_not(None)).order_by(pk).limit(batch_size)
@@ -90,16 +97,20 @@ def reencrypt(batch_size: int = 500) -> Iterator[ColumnReport]:
             changes = []
             for row_id, value in rows:
                 report.scanned += 1
+                if adopt_plaintext and not value.startswith(f"{PREFIX}:"):
+                    report.plaintext += 1
+                    changes.append({"row_id": row_id, "new_value": ring.encrypt(value)})
+                    continue
                 new_value = _rewrite(ring, value)
                 if new_value is None:
                     report.unreadable += 1
                 elif new_value == value:
                     report.current += 1
                 else:
+                    report.reencrypted += 1
                     changes.append({"row_id": row_id, "new_value": new_value})
             if changes:
                 db.session.execute(stmt, changes)
-                report.reencrypted += len(changes)
             last = rows[-1][0]
             yield report
         yield report

@@ -375,55 +375,61 @@ def _check_attestation(bundle: dict, trusted: TrustedKeys | None) -> list[Findin
 
 # --- plain French -------------------------------------------------------------------------
 
+
+def _l(msgid: str) -> str:
+    """Mark a message for extraction (``pybabel extract -k _l``); ``describe`` translates it."""
+    return msgid
+
+
 MESSAGES: dict[str, str] = {
-    "record_malformed": "L'enregistrement en position %(position)s est incomplet ou mal formé.",
-    "seq_mismatch": (
+    "record_malformed": _l("L'enregistrement en position %(position)s est incomplet ou mal formé."),
+    "seq_mismatch": _l(
         "L'enregistrement en position %(position)s porte le numéro %(seq)s : un enregistrement "
         "a été retiré, ajouté ou déplacé."
     ),
-    "chain_broken": (
+    "chain_broken": _l(
         "Le lien avec l'enregistrement précédent est rompu : un enregistrement a été retiré, "
         "déplacé ou modifié avant celui-ci."
     ),
-    "content_mismatch": (
+    "content_mismatch": _l(
         "Le contenu ne correspond pas à la place de l'enregistrement dans le passeport "
         "(champ « %(field)s »)."
     ),
-    "hash_mismatch": (
+    "hash_mismatch": _l(
         "L'empreinte ne correspond plus au contenu : l'enregistrement a été modifié."
     ),
-    "signature_missing": (
+    "signature_missing": _l(
         "L'enregistrement se dit écrit par %(structure)s mais ne porte pas sa signature."
     ),
-    "signature_invalid": (
+    "signature_invalid": _l(
         "La signature n'est pas valable avec les clés de %(structure)s : elle a été modifiée "
         "ou fabriquée."
     ),
-    "signature_payload_mismatch": (
+    "signature_payload_mismatch": _l(
         "La signature porte sur un autre contenu que celui présenté : l'enregistrement a été "
         "modifié."
     ),
-    "key_unknown": (
+    "key_unknown": _l(
         "La clé %(kid)s qui a signé n'est pas une clé publiée par ce service pour "
         "%(structure)s : la signature a pu être fabriquée."
     ),
-    "key_not_of_issuer": (
+    "key_not_of_issuer": _l(
         "La clé %(kid)s appartient à %(owner)s, pas à %(structure)s qui est présentée comme "
         "l'auteur."
     ),
-    "unexpected_signature": (
+    "unexpected_signature": _l(
         "L'enregistrement est présenté comme déclaré par le titulaire mais porte une signature."
     ),
-    "head_mismatch": (
+    "head_mismatch": _l(
         "La fin du passeport annoncée (n° %(head_seq)s) ne correspond pas au dernier "
         "enregistrement (n° %(last_seq)s) : des enregistrements ont été retirés ou ajoutés."
     ),
-    "attestation_missing": "L'export ne porte pas la signature du service.",
-    "attestation_invalid": (
+    "attestation_missing": _l("L'export ne porte pas la signature du service."),
+    "attestation_invalid": _l(
         "La signature du service ne correspond pas à cet export : le titulaire, la date "
         "d'export ou la fin du passeport ont été modifiés."
     ),
-    "service_key_unknown": (
+    "service_key_unknown": _l(
         "L'export a été signé par une clé que ce service ne publie pas (%(kid)s) : il n'a pas "
         "été produit par ce service, ou sa clé a été renouvelée depuis."
     ),

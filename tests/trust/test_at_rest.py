@@ -184,3 +184,28 @@ def test_reencrypt_refuses_to_bless_unreadable_values(app, world, rotated):
     assert result.exit_code == 1
     assert "ne retirez aucune ancienne clé" in result.output
     assert "illisible" in result.output
+
+
+def test_reencrypt_encrypts_values_left_in_clear(app, runner, world):
+    """Signatures written before their column was encrypted: adopted, then readable."""
+    with app.app_context():
+        table = Reception.__table__
+        raw = type_coerce(table.c.signature, Text)
+        row_id, ciphertext = db.session.execute(
+            db.select(table.c.id, raw).where(table.c.passport_id == world.passport_id)
+        ).one()
+        clear = Keyring.derived_from_secret(TestingConfig.SECRET_KEY).decrypt(ciphertext)
+        db.session.execute(
+            table.update().where(table.c.id == row_id).values(signature=type_coerce(clear, Text))
+        )
+        db.session.commit()
+        assert leaks(app, ["NOTE-ACCUEIL-7f3a"])  # the JWS payload is readable in the row
+    result = runner.invoke(args=["passport", "reencrypt"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "receptions.signature: 3 lu(s), 0 rechiffré(s), 2 déjà à jour, 0 illisible(s), "
+        "1 trouvé(s) en clair et chiffré(s)" in result.output
+    )
+    assert leaks(app, ["NOTE-ACCUEIL-7f3a"]) == []
+    with app.app_context():
+        assert db.session.get(Reception, row_id).signature == clear
