@@ -17,13 +17,15 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from sqlalchemy import func
 
 from passport.db import utcnow
 from passport.extensions import db, limiter
 from passport.passports import services as passports
+from passport.passports.models import CpfStatement, Reception, Referral, Training
 from passport.passports.views import holder_required
 from passport.trust.erasure import WrongPassword, erase_account
-from passport.trust.export import build_bundle, bundle_filename, chain_records
+from passport.trust.export import build_bundle, bundle_filename
 from passport.trust.forms import EraseForm, VerifyForm
 from passport.trust.verify import (
     NotABundle,
@@ -41,12 +43,11 @@ bp = Blueprint("trust", __name__)
 def my_data():
     """What the service holds on the holder and what they can do with it."""
     passport = passports.passport_of(current_user)
-    view = passports.load_view(passport)
     counts = {
-        "receptions": len(view.receptions),
-        "referrals": len(view.referrals),
-        "trainings": len(view.trainings),
-        "cpf": len(view.cpf_statements),
+        "receptions": _count(Reception, passport.id),
+        "referrals": _count(Referral, passport.id),
+        "trainings": _count(Training, passport.id, current_only=True),
+        "cpf": _count(CpfStatement, passport.id, current_only=True),
     }
     config = current_app.config
     return render_template(
@@ -56,6 +57,13 @@ def my_data():
         retention_years=round(int(config["RETENTION_PASSPORT_DAYS"]) / 365, 1),
         access_log_days=int(config["RETENTION_ACCESS_LOG_DAYS"]),
     )
+
+
+def _count(model, passport_id: int, current_only: bool = False) -> int:
+    query = db.select(func.count()).select_from(model).where(model.passport_id == passport_id)
+    if current_only:
+        query = query.where(model.superseded.is_(False))
+    return db.session.execute(query).scalar_one()
 
 
 @bp.get("/mes-donnees/export.json")
@@ -81,13 +89,12 @@ def printable():
     """The whole passport on one page, for printing or saving as PDF."""
     passport = passports.passport_of(current_user)
     view = passports.load_view(passport)
-    history = chain_records(passport.id)
     return render_template(
         "trust/printable.html",
         view=view,
         passport=passport,
         holder=current_user,
-        record_count=len(history),
+        record_count=passport.head_seq,
         printed_at=utcnow(),
     )
 

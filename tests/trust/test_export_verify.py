@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,8 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from passport.extensions import db
+from passport.passports import services as passports_services
+from passport.passports.models import Passport
 from passport.trust.canonical import canonical_json, chain_hash
 from passport.trust.export import FORMAT, attested_part
 from passport.trust.signing import jwks, service_jwks
@@ -452,3 +456,32 @@ def test_cli_verify_against_a_saved_jwks(app, runner, tmp_path, bundle):
     missing = runner.invoke(args=["passport", "verify", str(export), "--jwks", str(keys)])
     assert missing.exit_code == 1
     assert "n'est pas une clé publiée" in missing.output
+
+
+def test_export_takes_a_fixed_number_of_queries(app, client, world, count_queries):
+    def measure() -> int:
+        with count_queries() as q:
+            assert client.get("/api/v1/me/export", headers=world.auth).status_code == 200
+        return q.count
+
+    few = measure()
+    from passport.structures.services import get_structure
+    from passport.workspace import services as workspace
+
+    with app.app_context():
+        for n in range(15):
+            workspace.attest_training(
+                get_structure("CAP-28"), world.passport_id, title=f"T{n}", status="planned"
+            )
+            passports_services.declare_cpf(
+                db.session.get(Passport, world.passport_id), date(2026, 2, n + 1), Decimal(n)
+            )
+        db.session.commit()
+    assert measure() == few
+
+
+def test_verify_is_rate_limited(client):
+    statuses = [client.post("/api/v1/verify", json=[]).status_code for _ in range(31)]
+    assert statuses == [422] * 30 + [429]
+    r = client.post("/api/v1/verify", json=[])
+    assert r.status_code == 429 and r.headers["Retry-After"]

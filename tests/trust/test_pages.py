@@ -39,6 +39,9 @@ def test_my_data_page(client, world):
     assert 'href="/mes-donnees/imprimer"' in page
     assert 'href="/mes-donnees/effacer"' in page
     assert "365 jours" in page  # access log retention, from the configuration
+    # current versions only: the edited training counts once
+    assert re.search(r"Formations</dt><dd>2</dd>", page)
+    assert re.search(r"Accueils</dt><dd>1</dd>", page)
     assert "Après 2 ans sans activité" in page
 
 
