@@ -26,6 +26,13 @@ from passport.trust.verify import (
     verify_bundle,
 )
 
+KIND_FR = {
+    "reception": "accueil",
+    "referral": "orientation",
+    "referral_status": "suivi d'orientation",
+    "training": "formation",
+    "cpf_statement": "relevé CPF",
+}
 STATUS_FR = {
     "attested": "attesté par {issuer}",
     "self_declared": "déclaré par le titulaire",
@@ -88,7 +95,8 @@ def _print_report(result) -> None:
     for check in result.records:
         issuer = result.structure_names.get(check.structure or "") or check.structure or "?"
         status = STATUS_FR[check.status].format(issuer=issuer)
-        click.echo(f"  n° {check.seq} {check.kind} : {status}")
+        kind = KIND_FR.get(check.kind, "?") if isinstance(check.kind, str) else "?"
+        click.echo(f"  n° {check.seq} {kind} : {status}")
         for finding in check.problems:
             click.echo(f"      - {describe(finding)}")
     general = [f for f in result.problems if f.seq is None]
