@@ -80,9 +80,11 @@ def reencrypt(batch_size: int = 500) -> Iterator[ColumnReport]:
         table = column.table
         pk = next(iter(table.primary_key.columns))
         raw = type_coerce(column, Text)
+        # Only if the value is still the one read: a row erased (set to NULL) or rewritten
+        # meanwhile is left alone, never brought back.
         stmt = (
             update(table)
-            .where(pk == bindparam("row_id"))
+            .where(pk == bindparam("row_id"), raw == bindparam("old_value", type_=Text))
             .values({column.name: bindparam("new_value", type_=Text)})
         )
         adopt_plaintext = isinstance(column.type, EncryptedText)
@@ -99,7 +101,9 @@ def reencrypt(batch_size: int = 500) -> Iterator[ColumnReport]:
                 report.scanned += 1
                 if adopt_plaintext and not value.startswith(f"{PREFIX}:"):
                     report.plaintext += 1
-                    changes.append({"row_id": row_id, "new_value": ring.encrypt(value)})
+                    changes.append(
+                        {"row_id": row_id, "old_value": value, "new_value": ring.encrypt(value)}
+                    )
                     continue
                 new_value = _rewrite(ring, value)
                 if new_value is None:
@@ -108,7 +112,7 @@ def reencrypt(batch_size: int = 500) -> Iterator[ColumnReport]:
                     report.current += 1
                 else:
                     report.reencrypted += 1
-                    changes.append({"row_id": row_id, "new_value": new_value})
+                    changes.append({"row_id": row_id, "old_value": value, "new_value": new_value})
             if changes:
                 db.session.execute(stmt, changes)
             last = rows[-1][0]
