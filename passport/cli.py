@@ -118,8 +118,9 @@ def demo_command(password: str) -> None:
 
 
 def register(app: Flask) -> None:
-    import passport.trust.cli  # noqa: F401  (adds its commands to passport_cli)
+    from passport.trust.cli import purge_command  # also adds its commands to passport_cli
 
     for group in (structure_cli, user_cli, apikey_cli, passport_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(purge_command)

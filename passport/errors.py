@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from passport.trust.chain import PassportGone
+
 PROBLEM_TYPE = "about:blank"
 
 
@@ -66,6 +68,17 @@ def register(app: Flask) -> None:
         if wants_json():
             return problem_response(exc)
         return render_template("error.html", status=exc.status, message=exc.detail), exc.status
+
+    @app.errorhandler(PassportGone)
+    def _passport_gone(exc: PassportGone):
+        from passport.extensions import db
+
+        db.session.rollback()
+        detail = "This passport has been erased by its holder."
+        if wants_json():
+            return problem_response(Problem(410, "Gone", detail))
+        message = _("Ce passeport a été effacé par son titulaire.")
+        return render_template("error.html", status=410, message=message), 410
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

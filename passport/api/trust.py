@@ -63,14 +63,12 @@ class Bundle(BaseModel):
 
 
 class VerificationProblem(BaseModel):
-
     code: str
     seq: int | None
     message: str
 
 
 class VerifiedRecord(BaseModel):
-
     seq: Any
     kind: Any
     status: str = Field(description="attested | self_declared | invalid")
@@ -81,7 +79,6 @@ class VerifiedRecord(BaseModel):
 
 
 class Verification(BaseModel):
-
     valid: bool
     records: list[VerifiedRecord]
     problems: list[VerificationProblem]

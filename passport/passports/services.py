@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
+from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import (
     CpfStatement,
@@ -139,20 +140,26 @@ def update_profile(passport: Passport, **values) -> Passport:
         if name not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {name}")
         setattr(passport, name, value)
+    passport.last_activity_at = utcnow()  # activity keeps the passport from the purge
     db.session.flush()
     return passport
 
 
-def _clean_training_values(values: dict) -> dict:
+def clean_training_values(values: dict) -> dict:
+    """Check the field names and round hours to the tenth (the column's precision), so that
+    what is hashed and signed is what both databases store."""
     unknown = set(values) - set(TRAINING_FIELDS)
     if unknown:
         raise ValueError(f"unknown training fields {sorted(unknown)}")
+    hours = values.get("hours")
+    if hours is not None:
+        values = {**values, "hours": Decimal(hours).quantize(Decimal("0.1"), ROUND_HALF_UP)}
     return values
 
 
 def declare_training(passport: Passport, **values) -> Training:
     """A training the holder declares themselves (``issuer`` None, unsigned)."""
-    training = Training(**_clean_training_values(values))
+    training = Training(**clean_training_values(values))
     return chain.append(training, passport.id)
 
 
@@ -169,7 +176,7 @@ def edit_training(passport: Passport, training_id: int, **values) -> Training:
     if old.is_attested or old.superseded:
         raise NotEditable(training_id)
     merged = {name: getattr(old, name) for name in TRAINING_FIELDS}
-    merged.update(_clean_training_values(values))
+    merged.update(clean_training_values(values))
     new = Training(**merged, supersedes_id=old.id)
     old.superseded = True
     return chain.append(new, passport.id)
@@ -217,4 +224,4 @@ def cpf_history(passport: Passport) -> list[CpfStatement]:
 
 def to_cents(amount: Decimal) -> int:
     """Euros to integer cents, rounding half up to the cent."""
-    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
+    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

@@ -79,9 +79,7 @@ class Notification(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    access_id: Mapped[int | None] = mapped_column(
-        ForeignKey("access_log.id", ondelete="CASCADE")
-    )
+    access_id: Mapped[int | None] = mapped_column(ForeignKey("access_log.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]

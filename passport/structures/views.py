@@ -25,15 +25,15 @@ from passport.extensions import db
 from passport.sharing import policy
 from passport.structures import services as structures
 from passport.structures.forms import ApiKeyForm, ConfirmForm
-from passport.trust.signing import jwks
+from passport.trust.signing import published_jwks
 
 bp = Blueprint("structures", __name__)
 
 
 @bp.get("/.well-known/jwks.json")
 def jwks_document():
-    """The JWK Set of every structure's signing keys (public halves only)."""
-    response = jsonify(jwks())
+    """The JWK Set of every structure's signing keys and the service's (public halves only)."""
+    response = jsonify(published_jwks())
     response.mimetype = "application/jwk-set+json"
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -24,6 +24,10 @@ from passport.trust.canonical import canonical_json, chain_hash, record_content
 from passport.trust.signing import sign
 
 
+class PassportGone(Exception):
+    """The passport was erased (e.g. while this request waited for its lock)."""
+
+
 def lock_passport(passport_id: int) -> tuple[int, str | None]:
     """Lock the passport's chain until the transaction ends; return its head."""
     db.session.flush()
@@ -33,7 +37,9 @@ def lock_passport(passport_id: int) -> tuple[int, str | None]:
     )
     row = db.session.execute(
         db.select(Passport.head_seq, Passport.head_hash).where(Passport.id == passport_id)
-    ).one()
+    ).one_or_none()
+    if row is None:
+        raise PassportGone(passport_id)
     return row.head_seq, row.head_hash
 
 

@@ -79,6 +79,20 @@ def jwks(structure_ids: set[int] | None = None) -> dict:
     return {"keys": [dict(k.public_jwk) for k in keys]}
 
 
+def published_jwks() -> dict:
+    """What ``/.well-known/jwks.json`` serves: every structure's keys, each naming its
+    structure (``"structure": CODE``, so that a verifier can check who owns a key), then the
+    service's keys (``"structure": null``), which sign whole exports."""
+    rows = db.session.execute(
+        db.select(SigningKey, Structure.code)
+        .join(Structure, SigningKey.structure_id == Structure.id)
+        .order_by(SigningKey.id)
+    ).all()
+    keys = [dict(key.public_jwk, structure=code) for key, code in rows]
+    keys += [dict(key, structure=None) for key in service_jwks()["keys"]]
+    return {"keys": keys}
+
+
 def verify_compact(token: str, key_set: dict) -> tuple[bool, bytes | None, str | None]:
     """Check a compact JWS against a JWK Set: (valid, payload, kid).
 

@@ -24,6 +24,7 @@ from passport.passports.models import (
     ReferralStatus,
     Training,
 )
+from passport.passports.services import clean_training_values
 from passport.structures.models import Structure
 from passport.trust import chain
 
@@ -115,7 +116,7 @@ def attest_training(
     structure: Structure, passport_id: int, *, advisor: User | None = None, **values
 ) -> Training:
     """A training attested (and signed) by the structure."""
-    training = Training(**values, issuer_advisor=advisor)
+    training = Training(**clean_training_values(values), issuer_advisor=advisor)
     return chain.append(training, passport_id, issuer=structure)
 
 
@@ -132,19 +133,24 @@ def referrals_for(structure: Structure, status: str | None = None) -> list[Refer
 
 
 def referrals_page(
-    structure: Structure, status: str | None = None, page: int = 1, per_page: int = 20
+    structure: Structure,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    direction: str = "received",
 ) -> tuple[list[Referral], int, dict[int, str]]:
-    """One page of the referrals addressed to a structure, newest first, in three queries.
+    """One page of the referrals received (or ``direction="sent"``) by a structure, newest
+    first, in three queries.
 
     Returns ``(referrals, total, holder_names)``; ``holder_names`` maps a passport id to its
-    holder's name (the fiche navette names the person it is about).
+    holder's name (the fiche navette names the person it is about). Referrals of an erased
+    passport (anonymised, kept for the indicators only) are not listed.
     """
-    conditions = [Referral.to_structure_id == structure.id]
+    column = Referral.to_structure_id if direction == "received" else Referral.issuer_structure_id
+    conditions = [column == structure.id, Referral.passport_id.is_not(None)]
     if status:
         conditions.append(Referral.status == status)
-    total = db.session.execute(
-        db.select(func.count(Referral.id)).where(*conditions)
-    ).scalar_one()
+    total = db.session.execute(db.select(func.count(Referral.id)).where(*conditions)).scalar_one()
     referrals = list(
         db.session.execute(
             db.select(Referral)
@@ -153,7 +159,9 @@ def referrals_page(
             .order_by(Referral.created_at.desc(), Referral.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
-        ).scalars().unique()
+        )
+        .scalars()
+        .unique()
     )
     passport_ids = {r.passport_id for r in referrals if r.passport_id is not None}
     names: dict[int, str] = {}

@@ -21,7 +21,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from passport.accounts.models import User
 from passport.db import utcnow
@@ -329,40 +329,6 @@ def add_training(share_id: int):
 # ===================================================================== referrals
 
 
-def referrals_page(structure, direction: str, status: str | None, page: int):
-    """One page of the referrals received (or sent) by a structure, in four queries.
-
-    Returns ``(page, holder_names)``: the fiche navette names the person it is about.
-    """
-    column = Referral.to_structure_id if direction == "received" else Referral.issuer_structure_id
-    conditions = [column == structure.id]
-    if status:
-        conditions.append(Referral.status == status)
-    total = db.session.execute(db.select(func.count(Referral.id)).where(*conditions)).scalar_one()
-    items = list(
-        db.session.execute(
-            db.select(Referral)
-            .where(*conditions)
-            .options(selectinload(Referral.events))
-            .order_by(Referral.created_at.desc(), Referral.id.desc())
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        )
-        .scalars()
-        .unique()
-    )
-    passport_ids = {r.passport_id for r in items if r.passport_id is not None}
-    names: dict[int, str] = {}
-    if passport_ids:
-        rows = db.session.execute(
-            db.select(Passport.id, User.full_name)
-            .join(User, User.id == Passport.holder_id)
-            .where(Passport.id.in_(passport_ids))
-        )
-        names = {row.id: row.full_name for row in rows}
-    return sharing.Page(items=items, page=page, per_page=PER_PAGE, total=total), names
-
-
 def _status_arg() -> str | None:
     status = request.args.get("statut") or None
     return status if status in REFERRAL_STATUSES else None
@@ -370,7 +336,11 @@ def _status_arg() -> str | None:
 
 def _referral_list(direction: str):
     status = _status_arg()
-    page, names = referrals_page(g.structure, direction, status, _page_arg())
+    page_number = _page_arg()
+    items, total, names = workspace.referrals_page(
+        g.structure, status, page_number, PER_PAGE, direction=direction
+    )
+    page = sharing.Page(items=items, page=page_number, per_page=PER_PAGE, total=total)
     return render_template(
         "workspace/referrals.html",
         direction=direction,

@@ -112,3 +112,40 @@ def test_timeline_is_newest_first(passport):
     a = passports.declare_training(passport, title="A", status="planned")
     b = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("1"))
     assert passports.load_view(passport).timeline() == [b, a]
+
+
+def test_hours_are_rounded_to_the_tenth_before_hashing(passport):
+    training = passports.declare_training(
+        passport, title="A", status="planned", hours=Decimal("1.25")
+    )
+    db.session.commit()
+    db.session.expire(training)
+    assert training.hours == Decimal("1.3")
+    assert training.hash == chain_hash(training.seq, training.prev_hash, record_content(training))
+
+
+def test_profile_update_counts_as_activity(passport):
+    from datetime import timedelta
+
+    from passport.db import utcnow
+
+    passport.last_activity_at = utcnow() - timedelta(days=800)
+    db.session.commit()
+    passports.update_profile(passport, department="28")
+    db.session.commit()
+    assert passport.last_activity_at > utcnow() - timedelta(minutes=1)
+
+
+def test_append_to_an_erased_passport_is_a_clear_error(passport):
+    from passport.trust.chain import PassportGone
+    from passport.trust.erasure import erase_holder
+
+    pid, holder_id = passport.id, passport.holder_id
+    db.session.commit()
+    erase_holder(holder_id)
+    db.session.commit()
+    structure = factories.structure("ML-G")
+    with pytest.raises(PassportGone):
+        workspace.record_reception(
+            structure, pid, date=date(2026, 1, 1), channel="phone", needs=["vae"]
+        )

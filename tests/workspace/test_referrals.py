@@ -223,3 +223,27 @@ def test_access_log_costs_the_same_with_1_or_100_rows(app, network, count_querie
     assert one == many
     assert many <= 10
     assert db.session.execute(db.select(db.func.count(AccessLogEntry.id))).scalar_one() == 100
+
+
+def test_referrals_of_an_erased_passport_leave_the_inbox_but_stay_counted(ctx):
+    from passport.extensions import db
+    from passport.passports import services as passports
+    from passport.passports.models import Referral
+    from passport.trust.erasure import erase_holder
+    from passport.workspace import services as workspace
+    from tests import factories
+
+    sender = factories.structure("ML-E")
+    receiver = factories.structure("CIO-E", type_="CIO")
+    holder = factories.holder()
+    passport = passports.passport_of(holder)
+    workspace.send_referral(sender, passport.id, receiver, needs=["orientation"], message="Léa")
+    db.session.commit()
+    assert workspace.referrals_page(receiver)[1] == 1
+    erase_holder(holder.id)
+    db.session.commit()
+    items, total, _names = workspace.referrals_page(receiver)
+    assert (items, total) == ([], 0)
+    assert workspace.referrals_page(sender, direction="sent")[1] == 0
+    kept = db.session.execute(db.select(Referral)).scalar_one()
+    assert kept.passport_id is None and kept.message is None
