@@ -12,21 +12,9 @@ from passport.accounts.services import MIN_PASSWORD_LENGTH
 PASSWORD_HELP = _l("12 caractères au moins. Une phrase facile à retenir fait un bon mot de passe.")
 
 
-class RegisterForm(FlaskForm):
-    full_name = StringField(
-        _l("Nom et prénom"),
-        validators=[InputRequired(_l("Indiquez votre nom.")), Length(max=200)],
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("Adresse e-mail"),
-        validators=[
-            InputRequired(_l("Indiquez votre adresse e-mail.")),
-            Email(_l("Cette adresse e-mail n'est pas valide.")),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
     password = PasswordField(
         _l("Mot de passe"),
         description=PASSWORD_HELP,
@@ -47,6 +35,23 @@ class RegisterForm(FlaskForm):
             EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegisterForm(NewPasswordForm):
+    full_name = StringField(
+        _l("Nom et prénom"),
+        validators=[InputRequired(_l("Indiquez votre nom.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[
+            InputRequired(_l("Indiquez votre adresse e-mail.")),
+            Email(_l("Cette adresse e-mail n'est pas valide.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
     )
 
 
@@ -77,25 +82,5 @@ class ForgotForm(FlaskForm):
     )
 
 
-class ResetForm(FlaskForm):
-    password = PasswordField(
-        _l("Nouveau mot de passe"),
-        description=PASSWORD_HELP,
-        validators=[
-            InputRequired(_l("Choisissez un mot de passe.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=_l("Le mot de passe doit compter au moins 12 caractères."),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Confirmez le mot de passe"),
-        validators=[
-            InputRequired(_l("Confirmez le mot de passe.")),
-            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+class ResetForm(NewPasswordForm):
+    """Choose a new password from a reset link."""
