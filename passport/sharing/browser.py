@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-import segno
 from flask import make_response, session
 
 PENDING_KEY = "share_pending"
@@ -108,15 +107,3 @@ def take_fresh(share_id: int) -> bool:
             session[GRANTS_KEY] = grants
             return True
     return False
-
-
-# ------------------------------------------------------------------ QR code
-
-
-def qr_data_uri(url: str) -> str:
-    """An SVG QR code of ``url`` as a ``data:`` URI for an ``<img>`` (CSP allows data: images).
-
-    Made by segno on the server: no script, no external resource, black on white.
-    """
-    code = segno.make(url, error="m")
-    return code.svg_data_uri(scale=5, border=4, dark="#000", light="#fff")

@@ -46,6 +46,7 @@ from passport.sharing.forms import (
     permission_key,
 )
 from passport.sharing.models import ShareLink
+from passport.sharing.qr import qr_data_uri
 from passport.structures import services as structures
 
 bp = Blueprint("sharing", __name__)
@@ -190,9 +191,7 @@ def created(share_id: int):
         return redirect(url_for("sharing.index"))
     session.pop(browser.CREATED_KEY, None)
     url = sharing.share_url(pending["token"])
-    return render_template(
-        "sharing/created.html", share=share, url=url, qr=browser.qr_data_uri(url)
-    )
+    return render_template("sharing/created.html", share=share, url=url, qr=qr_data_uri(url))
 
 
 @bp.route("/partages/<int:share_id>/revoquer", methods=["GET", "POST"])

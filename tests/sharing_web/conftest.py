@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 
 from tests import factories
 from tests.web import login
@@ -46,21 +45,3 @@ def cio_client(app, network):
     c = app.test_client()
     login(c, "sami@cio.example.org")
     return c
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in a fresh application context.
-
-    The ``ctx`` fixture keeps an application context pushed for the whole test, and Flask
-    reuses a pushed context for requests: ``g`` (where Flask-Login caches the current user)
-    and the database session would then leak from one browser to the other.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def isolated_clients(app):
-    app.test_client_class = IsolatedClient

@@ -4,6 +4,5 @@ from tests.sharing_web.conftest import (  # noqa: F401
     advisor_client,
     cio_client,
     holder,
-    isolated_clients,
     network,
 )
