@@ -263,6 +263,13 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         message="Première information VAE faite ; dossier de recevabilité à lancer.",
     )
 
+    # Karim shares his passport with the Mission locale (it appears in its workspace).
+    from passport.sharing import services as sharing
+
+    sharing.create_share(karim_pp, sections=["profile", "receptions", "referrals", "trainings", "cpf"],
+                         permissions=["read", "append"], expires_in_days=30, structure=ml,
+                         label="Mission locale : aide au permis")
+
     # Anonymous receptions: the barometer counts them too.
     for days, needs in [
         (3, ["summer_job"]),
