@@ -30,7 +30,7 @@ lint: install-test
 	$(BIN)/ruff format --check passport tests
 
 translations: install-test
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o passport/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o passport/translations/messages.pot .
 	$(BIN)/pybabel update -i passport/translations/messages.pot -d passport/translations
 	$(BIN)/pybabel compile -d passport/translations
 

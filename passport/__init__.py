@@ -76,6 +76,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     import passport.models  # noqa: F401  (every table in the metadata)
     from passport.accounts.services import load_user
     from passport.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
@@ -89,7 +91,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.extensions["passport_keyring"] = build_keyring(app.config)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from passport.accounts import services as accounts
 from passport.accounts.models import Role
 from passport.passports import services as passports
+from passport.sharing import services as sharing
 from passport.structures import services as structures
 from passport.workspace import services as workspace
 
@@ -264,11 +265,14 @@ def load_demo(password: str) -> list[tuple[str, str]]:
     )
 
     # Karim shares his passport with the Mission locale (it appears in its workspace).
-    from passport.sharing import services as sharing
-
-    sharing.create_share(karim_pp, sections=["profile", "receptions", "referrals", "trainings", "cpf"],
-                         permissions=["read", "append"], expires_in_days=30, structure=ml,
-                         label="Mission locale : aide au permis")
+    sharing.create_share(
+        karim_pp,
+        sections=["profile", "receptions", "referrals", "trainings", "cpf"],
+        permissions=["read", "append"],
+        expires_in_days=30,
+        structure=ml,
+        label="Mission locale : aide au permis",
+    )
 
     # Anonymous receptions: the barometer counts them too.
     for days, needs in [

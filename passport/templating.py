@@ -6,7 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,7 +33,8 @@ def date_fr(value: date | None) -> str:
 
 def datetime_fr(value: datetime | None) -> str:
     """A UTC instant shown in Europe/Paris (the app's default time zone)."""
-    return format_datetime(value, format="d MMMM y 'à' HH:mm") if value else ""
+    # The pattern is a message so that English reads "28 November 2026 at 21:15".
+    return format_datetime(value, format=gettext("d MMMM y 'à' HH:mm")) if value else ""
 
 
 def number_fr(value) -> str:
@@ -36,10 +44,10 @@ def number_fr(value) -> str:
 
 
 def euros(value) -> str:
+    """An amount in euros, written the visitor's way (1 234,56 € or €1,234.56)."""
     if value is None:
         return "—"
-    formatted = format_decimal(Decimal(value), format="#,##0.00")
-    return f"{formatted}\u00a0€"
+    return format_currency(Decimal(value), "EUR")
 
 
 def register(app: Flask) -> None:

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
@@ -395,10 +396,11 @@ def _open(token, share, structure, action, *, passcode, form):
     except (sharing.PasscodeRequired, sharing.PasscodeWrong) as exc:
         db.session.commit()  # the counter and the "denied" row survive
         if isinstance(exc, sharing.PasscodeWrong):
-            message = _(
-                "Code d'accès incorrect. Il reste %(n)s essai(s) avant que le lien soit "
+            message = ngettext(
+                "Code d'accès incorrect. Il reste %(num)s essai avant que le lien soit verrouillé.",
+                "Code d'accès incorrect. Il reste %(num)s essais avant que le lien soit "
                 "verrouillé.",
-                n=exc.remaining,
+                exc.remaining,
             )
         else:
             message = _("Saisissez le code d'accès que la personne vous a donné.")

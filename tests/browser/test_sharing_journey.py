@@ -110,7 +110,7 @@ def test_share_open_write_refer_revoke(network, contexts, base_url: str):
     assert_accessible(advisor)
     advisor.get_by_label("Code d'accès").fill("pas-le-bon")
     advisor.get_by_role("button", name="Ouvrir le passeport").click()
-    expect(advisor.locator("#passcode-error")).to_contain_text("Il reste 9 essai(s)")
+    expect(advisor.locator("#passcode-error")).to_contain_text("Il reste 9 essais")
     assert_accessible(advisor)
     advisor.get_by_label("Code d'accès").fill("soleil-28")
     advisor.get_by_role("button", name="Ouvrir le passeport").click()

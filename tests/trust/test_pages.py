@@ -73,7 +73,7 @@ def test_printable(client, world):
     assert "CACES R489" in page and "234,56" in page
     assert 'href="/static/print.css" media="print"' in page
     assert "/verifier" in page
-    assert "7 enregistrement(s)" in page
+    assert "7 enregistrements" in page
 
 
 def _upload(client, data: bytes, name="export.json", with_token=True):
