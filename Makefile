@@ -28,6 +28,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check passport tests
 	$(BIN)/ruff format --check passport tests
+	$(BIN)/mypy passport
 
 translations: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o passport/translations/messages.pot .
