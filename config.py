@@ -30,7 +30,15 @@ class Config:
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS")
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no request body is bigger than that.
-    SERVER_NAME = os.environ.get("SERVER_NAME")
+    # The site's public address (https://passeport.example.fr): links in mails, share links
+    # and QR codes are built from it, never from the request's Host header. Required in
+    # production.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    # Host names the app answers to (Flask >= 3.1), e.g. "passeport.example.fr".
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    TRUSTED_HOSTS = TRUSTED_HOSTS or None
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
 
     SESSION_COOKIE_HTTPONLY = True

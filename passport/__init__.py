@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
@@ -23,6 +24,10 @@ def create_app(config_class: type[Config] = Config, overrides: dict | None = Non
     if overrides:
         app.config.update(overrides)
     _fill_instance_defaults(app)
+
+    hops = app.config.get("PROXY_FIX_HOPS") or 0
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     register_extensions(app)
     register_blueprints(app)
@@ -47,6 +52,8 @@ def _fill_instance_defaults(app: Flask) -> None:
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if production and not app.config.get("PUBLIC_URL"):
+        raise RuntimeError("PUBLIC_URL must be set in production (links in mails and QR codes)")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         db_path = Path(app.instance_path) / "passport.sqlite3"
@@ -138,10 +145,28 @@ def register_commands(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    from flask_login import current_user
+
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        """NUL is never meaningful in this app's text, and PostgreSQL refuses it in text
+        columns: answer 400 at the edge instead of failing in the database."""
+        from flask import abort, request
+
+        fields = (request.args, request.form)
+        if "\x00" in request.path or any(
+            "\x00" in value for data in fields for _, value in data.items(multi=True)
+        ):
+            abort(400)
+        if request.is_json or request.path.startswith("/api/"):
+            body = request.get_data(cache=True)
+            if b"\x00" in body or b"\\u0000" in body:
+                abort(400)
 
     @app.after_request
     def _headers(response):
@@ -149,6 +174,13 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if (
+            "Cache-Control" not in response.headers
+            and response.mimetype == "text/html"
+            and current_user.is_authenticated
+        ):
+            # A passport on a shared computer: the Back button must not show it after logout.
+            response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from passport import labels
+from passport.urls import external_url
 
 
 def _label(mapping):
@@ -66,6 +67,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")
     app.jinja_env.globals["extra_nav"] = extra_nav
+    app.jinja_env.globals["external_url"] = external_url
 
 
 #: Menu entries by role: (endpoint, label, roles). An entry shows once its endpoint exists,

@@ -24,16 +24,26 @@ def test_production_refuses_to_start_without_secret_key():
         create_app(ProductionConfig)
 
 
+def test_production_refuses_to_start_without_public_url():
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        create_app(ProductionConfig, {"SECRET_KEY": "x" * 40})
+
+
 def test_production_refuses_to_start_without_encryption_keys():
     with pytest.raises(KeyringError, match="ENCRYPTION_KEYS"):
-        create_app(ProductionConfig, {"SECRET_KEY": "x" * 40})
+        create_app(ProductionConfig, {"SECRET_KEY": "x" * 40, "PUBLIC_URL": "https://p.example"})
 
 
 def test_production_sets_secure_cookies_and_hsts():
     key = "k1:" + "A" * 43
     app = create_app(
         ProductionConfig,
-        {"SECRET_KEY": "x" * 40, "ENCRYPTION_KEYS": key, "SESSION_COOKIE_SECURE": True},
+        {
+            "SECRET_KEY": "x" * 40,
+            "ENCRYPTION_KEYS": key,
+            "SESSION_COOKIE_SECURE": True,
+            "PUBLIC_URL": "https://passeport.example.fr",
+        },
     )
     with app.app_context():
         from passport.extensions import db
@@ -110,3 +120,50 @@ def test_rate_limits_are_shared_between_workers_through_redis(tmp_path):
 
     keys = redis.Redis.from_url(REDIS_URL).keys("*" + first.config["RATELIMIT_KEY_PREFIX"] + "*")
     assert keys
+
+
+def test_links_in_mails_come_from_public_url_not_from_the_host_header(tmp_path):
+    from email import message_from_bytes
+    from pathlib import Path
+
+    from passport.extensions import db
+    from tests import factories
+    from tests.web import submit
+
+    app = create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "PUBLIC_URL": "https://passeport.example.fr",
+        },
+    )
+    with app.app_context():
+        db.create_all()
+        factories.holder("victim@example.org")
+    client = app.test_client()
+    client.environ_base["HTTP_HOST"] = "evil.example"  # a forged Host header
+    r = submit(client, "/mot-de-passe-oublie", {"email": "victim@example.org"})
+    assert r.status_code == 302
+    (mail,) = [message_from_bytes(p.read_bytes()) for p in Path(tmp_path / "outbox").glob("*.eml")]
+    body = mail.get_payload(decode=True).decode()
+    assert "https://passeport.example.fr/mot-de-passe/" in body
+    assert "evil.example" not in body
+
+
+def test_proxy_fix_trusts_the_configured_number_of_proxies(tmp_path):
+    app = create_app(
+        TestingConfig,
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}", "PROXY_FIX_HOPS": 1},
+    )
+
+    @app.get("/_whoami")
+    def whoami():
+        from flask import request
+
+        return {"addr": request.remote_addr, "scheme": request.scheme}
+
+    r = app.test_client().get(
+        "/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    )
+    assert r.get_json() == {"addr": "203.0.113.9", "scheme": "https"}

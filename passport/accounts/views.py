@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,7 +10,7 @@ from passport.accounts import services as accounts
 from passport.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from passport.extensions import db, limiter
 from passport.mail import send_mail
-from passport.urls import safe_next
+from passport.urls import external_url, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -89,6 +89,7 @@ def login():
 @login_required
 def logout():
     logout_user()
+    session.clear()  # grants to shared passports and pending links go with the session
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("main.home"))
 
@@ -101,7 +102,7 @@ def forgot_password():
         user = accounts.get_user_by_email(form.email.data)
         if user is not None and user.active:
             token = accounts.make_reset_token(user)
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            link = external_url("accounts.reset_password", token=token)
             send_mail(
                 user.email,
                 _("Passeport SPRO : choisir un nouveau mot de passe"),

@@ -18,7 +18,7 @@ LOGIN_FAILURES_PER_EMAIL = "10 per minute"  # API.md: more than 10 a minute answ
 
 
 def _email_in_body() -> str:
-    data = request.get_json(silent=True, cache=True)
+    data = request.get_json(force=True, silent=True, cache=True)  # whatever the Content-Type
     email = data.get("email") if isinstance(data, dict) else None
     if not isinstance(email, str):
         return "no-email"

@@ -11,7 +11,7 @@ Creating and managing (the holder's side)::
                        expires_in_days=30, structure="ML28" | Structure | None,
                        passcode=None, single_use=False, label=None)   # -> NewShare
     new.token, new.share                     # the token exists only here: show it once
-    share_url(new.token)                     # <site>/s/<token> (needs a request or SERVER_NAME)
+    share_url(new.token)                     # <site>/s/<token> (PUBLIC_URL, or the request's host)
     shares_of(passport)                      # newest first
     get_share(passport, share_id)            # ShareNotFound for another holder's share
     revoke_share(share) / suspend_share(share) / resume_share(share)
@@ -82,10 +82,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal, cast
 
-from flask import current_app, request, url_for
+from flask import current_app
 from sqlalchemy import delete, func, update
 from sqlalchemy.engine import CursorResult
-from werkzeug.routing import BuildError
 
 from passport.accounts.models import User
 from passport.db import utcnow
@@ -96,6 +95,7 @@ from passport.sharing import policy, tokens
 from passport.sharing.models import PERMISSIONS, SECTIONS, AccessLogEntry, Notification, ShareLink
 from passport.structures.models import Structure
 from passport.structures.services import get_structure
+from passport.urls import external_url
 from passport.workspace import services as workspace
 
 MAX_PASSCODE_ATTEMPTS = 10
@@ -288,10 +288,7 @@ def create_share(
 
 def share_url(token: str) -> str:
     """The link to give: ``<site>/s/<token>``."""
-    try:
-        return url_for("sharing.open_link", token=token, _external=True)
-    except BuildError:
-        return f"{request.host_url.rstrip('/')}/s/{token}"
+    return external_url("sharing.open_link", token=token)
 
 
 def shares_of(passport: Passport) -> list[ShareLink]:

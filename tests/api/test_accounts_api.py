@@ -209,3 +209,28 @@ def test_problem_for_unknown_api_path_and_method(client):
     assert_problem(client.get("/api/v1/nope"), 404)
     r = client.get("/api/v1/accounts")
     assert_problem(r, 405)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"email": "a@example.org", "password": "correct horse battery", "full_name": "A\u0000B"},
+        {"email": "a\u0000@example.org", "password": "correct horse battery", "full_name": "A"},
+    ],
+)
+def test_nul_bytes_are_a_400_not_a_database_error(client, payload):
+    """PostgreSQL refuses NUL in text: the edge answers 400 before the database sees it."""
+    assert_problem(client.post("/api/v1/accounts", json=payload), 400)
+    r = client.post("/api/v1/auth/token", json={"email": payload["email"], "password": "x"})
+    assert r.status_code in (400, 401)
+
+
+def test_failed_logins_per_account_count_whatever_the_content_type(client):
+    register(client)
+    body = b'{"email": "lea@example.org", "password": "wrong password!"}'
+    for i in range(10):
+        content_type = "application/json" if i % 2 else "text/plain"
+        r = client.post("/api/v1/auth/token", data=body, content_type=content_type)
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", data=body, content_type="text/plain")
+    assert_problem(r, 429)

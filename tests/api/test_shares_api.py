@@ -636,6 +636,6 @@ def test_odd_queries_never_give_a_500(client, world, query):
         ("/api/v1/referrals", world.cap_key),
     ):
         r = client.get(f"{url}?{query}", headers=headers)
-        assert r.status_code in (200, 422), (url, query, r.status_code)
+        assert r.status_code in (200, 400, 422), (url, query, r.status_code)
     for q in ("department=%D9%A2%D9%A8", "department=28%0A", "need=%00"):
-        assert client.get(f"/api/v1/structures?{q}").status_code == 422
+        assert client.get(f"/api/v1/structures?{q}").status_code in (400, 422)

@@ -252,3 +252,22 @@ def test_menu_counts_unread_access_notifications(client, holder):
     assert '<span class="count">1<span class="visually-hidden"> nouvelle' in page
     client.get("/partages/historique")  # reading the log marks the notifications read
     assert 'class="count"' not in client.get("/passeport/").get_data(as_text=True)
+
+
+def test_nul_byte_in_a_form_is_a_400(client, holder):
+    r = submit(client, "/passeport/formations/ajouter", {"title": "a\x00b", "status": "planned"})
+    assert r.status_code == 400
+    assert passports.load_view(passports.passport_of(holder), ("trainings",)).trainings == []
+
+
+def test_logged_in_pages_are_not_cached(client, holder):
+    for url in ("/passeport/", "/passeport/cpf", "/passeport/profil"):
+        assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_logout_clears_the_whole_session(client, holder):
+    with client.session_transaction() as session:
+        session["share_pending"] = "a token waiting for login"
+    submit(client, "/deconnexion", {}, form_url="/passeport/")
+    with client.session_transaction() as session:
+        assert "share_pending" not in session
