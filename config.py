@@ -35,8 +35,9 @@ class Config:
     # production.
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     # Host names the app answers to (Flask >= 3.1), e.g. "passeport.example.fr".
-    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
-    TRUSTED_HOSTS = TRUSTED_HOSTS or None
+    TRUSTED_HOSTS: list[str] | None = [
+        h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+    ] or None
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")

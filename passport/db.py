@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -15,6 +16,24 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+MAX_ID = 2**31 - 1  # integer primary keys, on SQLite and PostgreSQL alike
+
+
+def valid_id(value) -> bool:
+    """An id that fits the id columns: anything else is unknown (a bigger integer would be
+    a database error, not a 404)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+#: The time zone of the people this service is for (dates they type are local dates).
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+
+
+def today_local() -> date:
+    """Today's date in France, not on the server's clock (UTC at night is yesterday)."""
+    return datetime.now(LOCAL_TZ).date()
 
 
 def utcnow() -> datetime:

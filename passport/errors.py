@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from passport.trust.chain import PassportGone
@@ -79,6 +80,18 @@ def register(app: Flask) -> None:
             return problem_response(Problem(410, "Gone", detail))
         message = _("Ce passeport a été effacé par son titulaire.")
         return render_template("error.html", status=410, message=message), 410
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # A value the database refuses (out of range, bad encoding) that the edge did not
+        # catch: the client's input, not a server fault. Logged so that the edge is fixed.
+        from passport.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database refused a value: %s", exc.orig)
+        if wants_json():
+            return problem_response(Problem(400, "Bad Request", "A value is out of range."))
+        return render_template("error.html", status=400, message=_http_message(400)), 400
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

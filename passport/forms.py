@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField
 from wtforms.validators import ValidationError
 
 
@@ -25,3 +28,16 @@ def empty_to_none(value):
         value = value.strip()
         return value or None
     return value
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal field that refuses NaN and infinities ("NaN", "sNaN", "Infinity")."""
+
+    data: Decimal | None
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        value: Decimal | None = self.data
+        if value is not None and not value.is_finite():
+            self.data = None
+            raise ValueError(_l("Indiquez un nombre."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
@@ -16,9 +16,11 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
+from passport.db import today_local
 from passport.errors import Problem
 from passport.passports.models import TrainingStatus
 
@@ -97,6 +99,14 @@ class CpfIn(Schema):
         WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1000000, "multipleOf": 0.01}),
     ]
     dif_hours: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_in_the_future(cls, value: date) -> date:
+        # One day of slack for a statement read abroad, ahead of French time.
+        if value > today_local() + timedelta(days=1):
+            raise ValueError("a statement cannot be dated in the future")
+        return value
 
 
 def _field_errors(exc: ValidationError) -> dict[str, list[str]]:

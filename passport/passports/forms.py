@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from passport.forms import empty_to_none
+from passport.db import today_local
+from passport.forms import FiniteDecimalField, empty_to_none
 from passport.labels import QUALIFICATION_LEVELS, SITUATIONS, TRAINING_STATUSES, choices
 
 SITUATION_CHOICES = choices(SITUATIONS, blank=True)
@@ -18,11 +17,15 @@ TRAINING_STATUS_CHOICES = choices(TRAINING_STATUSES)
 
 
 class ProfileForm(FlaskForm):
+    def validate_birth_year(self, field) -> None:
+        if field.data and field.data > today_local().year:
+            raise ValidationError(_l("Année non valable."))
+
     birth_year = IntegerField(
         _l("Année de naissance"),
         validators=[
             Optional(),
-            NumberRange(min=1900, max=date.today().year, message=_l("Année non valable.")),
+            NumberRange(min=1900, message=_l("Année non valable.")),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "bday-year"},
     )
@@ -63,7 +66,7 @@ class TrainingForm(FlaskForm):
     start_date = DateField(_l("Date de début"), validators=[Optional()])
     end_date = DateField(_l("Date de fin"), validators=[Optional()])
     status = SelectField(_l("État"), choices=TRAINING_STATUS_CHOICES)
-    hours = DecimalField(
+    hours = FiniteDecimalField(
         _l("Nombre d'heures"),
         places=1,
         validators=[
@@ -105,7 +108,7 @@ class CpfForm(FlaskForm):
         description=_l("La date à laquelle vous avez lu ce solde sur moncompteformation.gouv.fr."),
         validators=[InputRequired(_l("Indiquez la date du relevé."))],
     )
-    balance_eur = DecimalField(
+    balance_eur = FiniteDecimalField(
         _l("Solde en euros"),
         places=2,
         validators=[
@@ -125,5 +128,5 @@ class CpfForm(FlaskForm):
     )
 
     def validate_as_of(self, field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > today_local():
             raise ValidationError(_l("La date du relevé ne peut pas être dans le futur."))

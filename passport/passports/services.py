@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
-from passport.db import utcnow
+from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.passports.models import (
     CpfStatement,
@@ -164,7 +164,7 @@ def declare_training(passport: Passport, **values) -> Training:
 
 
 def get_training(passport: Passport, training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
+    training = db.session.get(Training, training_id) if valid_id(training_id) else None
     if training is None or training.passport_id != passport.id:
         raise RecordNotFound(training_id)
     return training
@@ -173,6 +173,8 @@ def get_training(passport: Passport, training_id: int) -> Training:
 def edit_training(passport: Passport, training_id: int, **values) -> Training:
     """A new version of a self-declared training; the old one is kept, superseded."""
     old = get_training(passport, training_id)
+    chain.lock_passport(passport.id)  # a parallel edit of the same version waits here...
+    db.session.refresh(old, ["superseded"])  # ...and then sees it superseded
     if old.is_attested or old.superseded:
         raise NotEditable(training_id)
     merged = {name: getattr(old, name) for name in TRAINING_FIELDS}
@@ -191,7 +193,7 @@ def declare_cpf(
 
 
 def get_cpf(passport: Passport, statement_id: int) -> CpfStatement:
-    statement = db.session.get(CpfStatement, statement_id)
+    statement = db.session.get(CpfStatement, statement_id) if valid_id(statement_id) else None
     if statement is None or statement.passport_id != passport.id:
         raise RecordNotFound(statement_id)
     return statement
@@ -205,6 +207,8 @@ def edit_cpf(
     dif_hours: int | None = None,
 ) -> CpfStatement:
     old = get_cpf(passport, statement_id)
+    chain.lock_passport(passport.id)
+    db.session.refresh(old, ["superseded"])
     if old.is_attested or old.superseded:
         raise NotEditable(statement_id)
     new = CpfStatement(

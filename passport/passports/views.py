@@ -85,7 +85,15 @@ def edit_training(training_id: int):
         abort(403)
     form = TrainingForm(obj=training)
     if form.validate_on_submit():
-        passports.edit_training(passport, training.id, **form.values())
+        try:
+            passports.edit_training(passport, training.id, **form.values())
+        except passports.NotEditable:  # another tab edited it first
+            db.session.rollback()
+            flash(
+                _("Cette formation vient d'être modifiée ailleurs : voici sa dernière version."),
+                "warning",
+            )
+            return redirect(url_for("passports.trainings"))
         db.session.commit()
         flash(_("Formation mise à jour."), "success")
         return redirect(url_for("passports.trainings"))
@@ -119,9 +127,18 @@ def edit_cpf(statement_id: int):
         abort(403)
     form = CpfForm(obj=statement, balance_eur=statement.balance)
     if form.validate_on_submit():
-        passports.edit_cpf(
-            passport, statement.id, form.as_of.data, form.balance_eur.data, form.dif_hours.data
-        )
+        balance = form.balance_eur.data
+        assert balance is not None  # InputRequired
+        try:
+            passports.edit_cpf(
+                passport, statement.id, form.as_of.data, balance, form.dif_hours.data
+            )
+        except passports.NotEditable:  # another tab corrected it first
+            db.session.rollback()
+            flash(
+                _("Ce relevé vient d'être corrigé ailleurs : voici sa dernière version."), "warning"
+            )
+            return redirect(url_for("passports.cpf"))
         db.session.commit()
         flash(_("Relevé CPF corrigé."), "success")
         return redirect(url_for("passports.cpf"))

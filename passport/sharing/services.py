@@ -87,7 +87,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.engine import CursorResult
 
 from passport.accounts.models import User
-from passport.db import utcnow
+from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.passports.models import Passport, Reception, Referral, Training
 from passport.security import hash_password, verify_password
@@ -304,14 +304,9 @@ def shares_of(passport: Passport) -> list[ShareLink]:
     )
 
 
-def _valid_id(value) -> bool:
-    """An integer that fits the id columns (a bigger one would be a database error)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**31 - 1
-
-
 def get_share(passport: Passport, share_id: int) -> ShareLink:
     """One of the holder's shares; ShareNotFound for an unknown one or another holder's."""
-    share = db.session.get(ShareLink, share_id) if _valid_id(share_id) else None
+    share = db.session.get(ShareLink, share_id) if valid_id(share_id) else None
     if share is None or share.passport_id != passport.id:
         raise ShareNotFound("No such share.")
     return share
@@ -568,7 +563,7 @@ def reopen_share(
     for ``SHARE_SESSION_MINUTES``. Logs the access like ``open_share``.
     """
     _validate_action(action)
-    share = db.session.get(ShareLink, share_id) if _valid_id(share_id) else None
+    share = db.session.get(ShareLink, share_id) if valid_id(share_id) else None
     if share is None:
         raise ShareNotFound("Unknown share link.")
     try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from passport.db import today_local
 from passport.forms import empty_to_none
 from passport.labels import CHANNELS, NEEDS, OUTCOMES, REFERRAL_STATUSES, SITUATIONS, choices
 from passport.passports.forms import TrainingForm
@@ -28,7 +29,7 @@ class ReceptionForm(FlaskForm):
 
     date = DateField(
         _l("Date de l'accueil"),
-        default=date.today,
+        default=today_local,
         validators=[InputRequired(_l("Indiquez la date de l'accueil."))],
     )
     channel = RadioField(
@@ -48,7 +49,7 @@ class ReceptionForm(FlaskForm):
     )
 
     def validate_date(self, field) -> None:
-        if field.data and field.data > date.today() + timedelta(days=1):
+        if field.data and field.data > today_local() + timedelta(days=1):
             raise ValidationError(_l("La date de l'accueil ne peut pas être dans le futur."))
         if field.data and field.data.year < 2000:
             raise ValidationError(_l("Date non valable."))

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
-from passport.db import utcnow
+from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.passports.models import (
     REFERRAL_TRANSITIONS,
@@ -177,6 +177,6 @@ def referrals_page(
 
 def get_referral(referral_id: int) -> Referral | None:
     """A referral by id, or None (ids beyond the integer column's range included)."""
-    if not 0 < referral_id <= 2**31 - 1:
+    if not valid_id(referral_id):
         return None
     return db.session.get(Referral, referral_id)

@@ -146,7 +146,13 @@ def index():
     page = _page_arg()
     total = db.session.execute(db.select(func.count(ShareLink.id)).where(*conditions)).scalar_one()
     addressed = [
-        SharedItem(s, "active", shown_name(s), s.id in session_ids)
+        SharedItem(
+            s,
+            "active",
+            # A passcode or single-use share keeps the name until it is really opened.
+            shown_name(s) if s.id in session_ids or _directly_open(s) else None,
+            s.id in session_ids,
+        )
         for s in db.session.execute(
             _with_holder(db.select(ShareLink).where(*conditions))
             .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())

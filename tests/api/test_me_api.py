@@ -186,3 +186,16 @@ def test_openapi_documents_the_share_passcode_header(client):
     operation = doc["paths"]["/api/v1/shared/{token}"]["get"]
     headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
     assert headers == ["X-Share-Passcode"]
+
+
+def test_cpf_statement_dated_in_the_future_is_422(client, holder_headers):
+    from datetime import timedelta
+
+    from passport.db import today_local
+
+    later = (today_local() + timedelta(days=3)).isoformat()
+    r = client.post(
+        "/api/v1/me/cpf", json={"as_of": later, "balance_eur": 10}, headers=holder_headers
+    )
+    assert r.status_code == 422
+    assert "as_of" in r.get_json()["errors"]

@@ -271,3 +271,21 @@ def test_logout_clears_the_whole_session(client, holder):
     submit(client, "/deconnexion", {}, form_url="/passeport/")
     with client.session_transaction() as session:
         assert "share_pending" not in session
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-inf"])
+def test_non_finite_numbers_are_form_errors(client, holder, value):
+    r = submit(
+        client, "/passeport/formations/ajouter", {"title": "X", "status": "planned", "hours": value}
+    )
+    assert r.status_code == 200
+    assert "Indiquez un nombre" in r.get_data(as_text=True)
+    r = submit(client, "/passeport/cpf", {"as_of": "2026-01-01", "balance_eur": value})
+    assert r.status_code == 200
+    assert "Indiquez un nombre" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("record_id", ["99999999999999999999", "2147483648"])
+def test_ids_beyond_the_column_range_are_404(client, holder, record_id):
+    assert client.get(f"/passeport/formations/{record_id}/modifier").status_code == 404
+    assert client.get(f"/passeport/cpf/{record_id}/modifier").status_code == 404

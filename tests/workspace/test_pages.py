@@ -244,3 +244,12 @@ def test_pages_under_a_share_are_for_staff_only(app, client, holder, network, su
     r = staff.get(url)
     assert r.status_code == 200
     assert_private(r)
+
+
+def test_protected_shares_keep_the_name_until_opened(client, holder, advisor_client, network):
+    create_share(client, structure="ML28", passcode="soleil-28")
+    create_share(client, structure="ML28", single_use="y")
+    page = text(advisor_client.get("/espace"))
+    assert "Léa Martin" not in page  # neither the passcode nor the single use was spent
+    create_share(client, structure="ML28")
+    assert "Léa Martin" in text(advisor_client.get("/espace"))

@@ -1,0 +1,87 @@
+"""Two parallel edits of one self-declared version: one wins, the other is told (no fork)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+from passport.extensions import db
+from passport.passports import services as passports
+from passport.passports.models import CpfStatement, Training
+from tests import factories
+
+
+def _race(app, edit, n: int = 6) -> list[str]:
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+
+    def worker(i: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                edit(i)
+                db.session.commit()
+                outcomes.append("edited")
+            except passports.NotEditable:
+                db.session.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_parallel_edits_of_one_training_leave_one_current_version(app):
+    with app.app_context():
+        passport = passports.passport_of(factories.holder())
+        pid = passport.id
+        tid = passports.declare_training(passport, title="CAP", status="planned").id
+        db.session.commit()
+
+    def edit(i):
+        passport = db.session.get(passports.Passport, pid)
+        passports.edit_training(passport, tid, title=f"CAP version {i}")
+
+    outcomes = _race(app, edit)
+    assert sorted(outcomes) == ["edited"] + ["refused"] * 5
+    with app.app_context():
+        current = (
+            db.session.execute(
+                db.select(Training).where(
+                    Training.passport_id == pid, Training.superseded.is_(False)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert len(current) == 1
+
+
+def test_parallel_corrections_of_one_cpf_statement_leave_one_current_version(app):
+    with app.app_context():
+        passport = passports.passport_of(factories.holder())
+        pid = passport.id
+        sid = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("100")).id
+        db.session.commit()
+
+    def edit(i):
+        passport = db.session.get(passports.Passport, pid)
+        passports.edit_cpf(passport, sid, date(2026, 1, 1), Decimal(100 + i))
+
+    outcomes = _race(app, edit)
+    assert outcomes.count("edited") == 1
+    with app.app_context():
+        current = (
+            db.session.execute(
+                db.select(CpfStatement).where(
+                    CpfStatement.passport_id == pid, CpfStatement.superseded.is_(False)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert len(current) == 1
