@@ -41,3 +41,30 @@ class FiniteDecimalField(DecimalField):
         if value is not None and not value.is_finite():
             self.data = None
             raise ValueError(_l("Indiquez un nombre."))
+
+
+ONCE_KEY = "form_once"
+ONCE_FIELD = "form_once"
+
+
+def issue_once() -> str:
+    """A one-time value for a form that must not be sent twice (kept in the session)."""
+    from flask import session
+
+    from passport.security import new_secret
+
+    value = new_secret(12)
+    session[ONCE_KEY] = [*session.get(ONCE_KEY, [])[-19:], value]
+    return value
+
+
+def spend_once(value: str | None) -> bool:
+    """True the first time ``value`` comes back, False for a resubmission (back button,
+    reload, second click after the first answer)."""
+    from flask import session
+
+    issued = session.get(ONCE_KEY, [])
+    if not value or value not in issued:
+        return False
+    session[ONCE_KEY] = [v for v in issued if v != value]
+    return True

@@ -7,6 +7,7 @@ import re
 from tests.factories import PASSWORD
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_ONCE = re.compile(r'name="form_once" value="([^"]+)"')
 
 
 def csrf_from(client, url: str) -> str:
@@ -17,9 +18,16 @@ def csrf_from(client, url: str) -> str:
 
 
 def submit(client, url: str, data: dict, form_url: str | None = None, **kwargs):
-    """GET the form page for its CSRF token, then POST ``data`` to ``url``."""
-    token = csrf_from(client, form_url or url)
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+    """GET the form page for its hidden fields (CSRF token, one-time value), then POST
+    ``data`` to ``url``, as a browser would."""
+    page = client.get(form_url or url).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on {form_url or url}"
+    hidden = {"csrf_token": match.group(1)}
+    once = _ONCE.search(page)
+    if once:
+        hidden["form_once"] = once.group(1)
+    return client.post(url, data={**hidden, **data}, **kwargs)
 
 
 def login(client, email: str, password: str = PASSWORD):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from passport.extensions import db
+from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.passports import services as passports
 from passport.passports.forms import CpfForm, ProfileForm, TrainingForm
 
@@ -66,11 +67,14 @@ def trainings():
 def add_training():
     form = TrainingForm()
     if form.validate_on_submit():
-        passports.declare_training(_passport(), **form.values())
-        db.session.commit()
-        flash(_("Formation ajoutée à votre passeport."), "success")
+        if spend_once(request.form.get(ONCE_FIELD)):
+            passports.declare_training(_passport(), **form.values())
+            db.session.commit()
+            flash(_("Formation ajoutée à votre passeport."), "success")
         return redirect(url_for("passports.trainings"))
-    return render_template("passports/training_form.html", form=form, training=None)
+    return render_template(
+        "passports/training_form.html", form=form, training=None, once=issue_once()
+    )
 
 
 @bp.route("/formations/<int:training_id>/modifier", methods=["GET", "POST"])
@@ -107,12 +111,15 @@ def cpf():
     passport = _passport()
     form = CpfForm()
     if form.validate_on_submit():
-        passports.declare_cpf(passport, form.as_of.data, form.balance_eur.data, form.dif_hours.data)
-        db.session.commit()
-        flash(_("Relevé CPF enregistré."), "success")
+        if spend_once(request.form.get(ONCE_FIELD)):  # a second send adds nothing
+            passports.declare_cpf(
+                passport, form.as_of.data, form.balance_eur.data, form.dif_hours.data
+            )
+            db.session.commit()
+            flash(_("Relevé CPF enregistré."), "success")
         return redirect(url_for("passports.cpf"))
     view = passports.load_view(passport, ("cpf",))
-    return render_template("passports/cpf.html", view=view, form=form)
+    return render_template("passports/cpf.html", view=view, form=form, once=issue_once())
 
 
 @bp.route("/cpf/<int:statement_id>/modifier", methods=["GET", "POST"])

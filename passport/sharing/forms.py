@@ -53,7 +53,8 @@ PERMISSION_CHOICES = {
         _l("Ajouter"),
         _l(
             "La structure peut ajouter un accueil, une orientation ou une formation attestée, "
-            "sans rien voir de votre passeport."
+            "sans rien voir de votre passeport. Une orientation porte votre nom, pour que "
+            "la structure qui la reçoit sache qui elle accueille."
         ),
     ),
     "both": (

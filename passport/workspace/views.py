@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
+from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.labels import REFERRAL_STATUSES
 from passport.passports import services as passports
 from passport.passports.models import REFERRAL_TRANSITIONS, Passport, Referral
@@ -260,6 +261,12 @@ def _append_page(share_id: int, form, template: str, write, success: str, **cont
         return error
     refreshing = request.method == "POST" and request.form.get("refresh")
     if not refreshing and form.validate_on_submit():
+        if not spend_once(request.form.get(ONCE_FIELD)):
+            flash(
+                _("Ce formulaire a déjà été envoyé : rien n'a été ajouté une deuxième fois."),
+                "info",
+            )
+            return redirect(url_for("workspace.shared_passport", share_id=share.id))
         grant, error = _reopen(share, "append")
         if error:
             return error
@@ -277,7 +284,13 @@ def _append_page(share_id: int, form, template: str, write, success: str, **cont
             return redirect(url_for("workspace.shared_passport", share_id=share.id))
     status = 422 if form.errors else 200
     html = render_template(
-        template, form=form, share=share, name=shown_name(share), structure=g.structure, **context
+        template,
+        form=form,
+        share=share,
+        name=shown_name(share),
+        structure=g.structure,
+        once=issue_once(),
+        **context,
     )
     return html, status
 

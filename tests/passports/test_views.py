@@ -289,3 +289,19 @@ def test_non_finite_numbers_are_form_errors(client, holder, value):
 def test_ids_beyond_the_column_range_are_404(client, holder, record_id):
     assert client.get(f"/passeport/formations/{record_id}/modifier").status_code == 404
     assert client.get(f"/passeport/cpf/{record_id}/modifier").status_code == 404
+
+
+def test_a_cpf_statement_sent_twice_is_recorded_once(client, holder):
+    import re
+
+    page = client.get("/passeport/cpf").get_data(as_text=True)
+    body = {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+        "form_once": re.search(r'name="form_once" value="([^"]+)"', page).group(1),
+        "as_of": "2026-01-05",
+        "balance_eur": "500",
+    }
+    assert client.post("/passeport/cpf", data=body).status_code == 302
+    assert client.post("/passeport/cpf", data=body).status_code == 302
+    view = passports.load_view(passports.passport_of(holder), ("cpf",))
+    assert len(view.cpf_statements) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -253,3 +254,26 @@ def test_protected_shares_keep_the_name_until_opened(client, holder, advisor_cli
     assert "Léa Martin" not in page  # neither the passcode nor the single use was spent
     create_share(client, structure="ML28")
     assert "Léa Martin" in text(advisor_client.get("/espace"))
+
+
+def test_a_reception_form_sent_twice_records_one_reception(client, holder, advisor_client, network):
+    share_id = _opened(client, advisor_client)
+    url = f"/espace/partages/{share_id}/accueil"
+    page = text(advisor_client.get(url))
+    hidden = {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+        "form_once": re.search(r'name="form_once" value="([^"]+)"', page).group(1),
+    }
+    body = {
+        **hidden,
+        "date": "2026-05-20",
+        "channel": "phone",
+        "situation": "employee",
+        "needs": ["vae"],
+        "outcome": "answered",
+    }
+    first = advisor_client.post(url, data=body)
+    again = advisor_client.post(url, data=body)  # back button, reload, second click
+    assert first.status_code == again.status_code == 302
+    assert len(db.session.execute(db.select(Reception)).scalars().all()) == 1
+    assert "déjà été envoyé" in text(advisor_client.get(again.headers["Location"]))
