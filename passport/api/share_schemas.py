@@ -131,7 +131,7 @@ def query_choice(name: str, choices, *, what: str) -> str | None:
 
 
 def page_headers(page, base_path: str) -> dict[str, str]:
-    """``X-Total-Count`` and an RFC 8288 ``Link`` header for a ``sharing.services.Page``."""
+    """``X-Total-Count`` and an RFC 8288 ``Link`` header for a ``passport.pagination.Page``."""
     links = []
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
 

@@ -32,7 +32,6 @@ from passport.sharing.models import AccessLogEntry, ShareLink
 from passport.trust.canonical import iso_timestamp
 
 PASSCODE_HEADER = "X-Share-Passcode"
-MAX_DB_INT = 2**31 - 1
 
 
 def forbidden(detail: str = "This action is not allowed for this caller.") -> Problem:
@@ -98,7 +97,7 @@ def _my_passport(action: policy.Action):
 def _my_share(share_id: int) -> ShareLink:
     passport = _my_passport(policy.Action.SHARE_LIST)
     try:
-        share = sharing.get_share(passport, share_id if share_id <= MAX_DB_INT else -1)
+        share = sharing.get_share(passport, share_id)
     except sharing.ShareNotFound:
         raise Problem(404, "Not Found", "No such share.") from None
     if not policy.can(current_caller(), policy.Action.SHARE_MANAGE, share):

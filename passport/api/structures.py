@@ -21,9 +21,9 @@ from passport.api.share_schemas import (
 )
 from passport.errors import Problem
 from passport.extensions import db
+from passport.pagination import Page
 from passport.passports.models import Need, ReferralStatus
 from passport.sharing import policy
-from passport.sharing.services import Page
 from passport.structures import services as structures
 from passport.structures.models import Structure
 from passport.workspace import services as workspace

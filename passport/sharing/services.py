@@ -89,6 +89,7 @@ from sqlalchemy.engine import CursorResult
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
+from passport.pagination import Page, paginate
 from passport.passports.models import Passport, Reception, Referral, Training
 from passport.security import hash_password, verify_password
 from passport.sharing import policy, tokens
@@ -683,50 +684,14 @@ def log_access(
     return entry
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: ``items`` and where it sits in the whole."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
-def clamp_page(page: int, per_page: int, max_per_page: int = 100) -> tuple[int, int]:
-    return max(1, int(page)), min(max(1, int(per_page)), max_per_page)
-
-
 def access_log(passport: Passport, page: int = 1, per_page: int = 20) -> Page:
     """The holder's access log, newest first (structure and advisor joined: two queries)."""
-    page, per_page = clamp_page(page, per_page)
-    total = db.session.execute(
-        db.select(func.count(AccessLogEntry.id)).where(AccessLogEntry.passport_id == passport.id)
-    ).scalar_one()
-    items = list(
-        db.session.execute(
-            db.select(AccessLogEntry)
-            .where(AccessLogEntry.passport_id == passport.id)
-            .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .scalars()
-        .unique()
+    query = (
+        db.select(AccessLogEntry)
+        .where(AccessLogEntry.passport_id == passport.id)
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
     )
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    return paginate(query, page, per_page)
 
 
 def unread_notifications(user: User, limit: int = 20) -> list[Notification]:

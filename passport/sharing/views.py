@@ -29,9 +29,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func
 
 from passport.extensions import db
+from passport.pagination import Page, paginate
 from passport.passports import services as passports
 from passport.passports.views import holder_required
 from passport.sharing import browser, logfilter, policy
@@ -53,7 +53,6 @@ from passport.structures import services as structures
 bp = Blueprint("sharing", __name__)
 
 PER_PAGE = 20
-MAX_DB_INT = 2**31 - 1
 
 
 @bp.record_once
@@ -91,7 +90,7 @@ def _passport():
 def _my_share(share_id: int) -> ShareLink:
     passport = _passport()
     try:
-        share = sharing.get_share(passport, share_id if share_id <= MAX_DB_INT else -1)
+        share = sharing.get_share(passport, share_id)
     except sharing.ShareNotFound:
         abort(404)
     if not policy.can(current_user, policy.Action.SHARE_MANAGE, share):
@@ -99,23 +98,14 @@ def _my_share(share_id: int) -> ShareLink:
     return share
 
 
-def _shares_page(passport, page: int) -> sharing.Page:
+def _shares_page(passport, page: int) -> Page:
     """One page of the holder's shares, newest first (two queries)."""
-    total = db.session.execute(
-        db.select(func.count(ShareLink.id)).where(ShareLink.passport_id == passport.id)
-    ).scalar_one()
-    items = list(
-        db.session.execute(
-            db.select(ShareLink)
-            .where(ShareLink.passport_id == passport.id)
-            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        )
-        .scalars()
-        .unique()
+    query = (
+        db.select(ShareLink)
+        .where(ShareLink.passport_id == passport.id)
+        .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
     )
-    return sharing.Page(items=items, page=page, per_page=PER_PAGE, total=total)
+    return paginate(query, page, PER_PAGE)
 
 
 def _notifications_summary():

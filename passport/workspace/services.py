@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
+from passport.pagination import paginate
 from passport.passports.models import (
     REFERRAL_TRANSITIONS,
     Passport,
@@ -150,19 +150,15 @@ def referrals_page(
     conditions = [column == structure.id, Referral.passport_id.is_not(None)]
     if status:
         conditions.append(Referral.status == status)
-    total = db.session.execute(db.select(func.count(Referral.id)).where(*conditions)).scalar_one()
-    referrals = list(
-        db.session.execute(
-            db.select(Referral)
-            .where(*conditions)
-            .options(selectinload(Referral.events))
-            .order_by(Referral.created_at.desc(), Referral.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .scalars()
-        .unique()
+    result = paginate(
+        db.select(Referral)
+        .where(*conditions)
+        .options(selectinload(Referral.events))
+        .order_by(Referral.created_at.desc(), Referral.id.desc()),
+        page,
+        per_page,
     )
+    referrals, total = result.items, result.total
     passport_ids = {r.passport_id for r in referrals if r.passport_id is not None}
     names: dict[int, str] = {}
     if passport_ids:

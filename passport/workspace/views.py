@@ -20,14 +20,14 @@ from functools import wraps
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
 from passport.accounts.models import User
-from passport.db import utcnow
+from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.labels import REFERRAL_STATUSES
+from passport.pagination import Page, paginate
 from passport.passports import services as passports
 from passport.passports.models import REFERRAL_TRANSITIONS, Passport, Referral
 from passport.sharing import browser, policy
@@ -41,7 +41,6 @@ from passport.workspace.forms import ReceptionForm, ReferralForm, StatusForm, Tr
 bp = Blueprint("workspace", __name__)
 
 PER_PAGE = 20
-MAX_DB_INT = 2**31 - 1
 
 
 @bp.after_request
@@ -144,8 +143,13 @@ def index():
                 )
     now = utcnow()
     conditions = (ShareLink.structure_id == structure.id, *_active_conditions(now))
-    page = _page_arg()
-    total = db.session.execute(db.select(func.count(ShareLink.id)).where(*conditions)).scalar_one()
+    listing = paginate(
+        _with_holder(db.select(ShareLink).where(*conditions)).order_by(
+            ShareLink.created_at.desc(), ShareLink.id.desc()
+        ),
+        _page_arg(),
+        PER_PAGE,
+    )
     addressed = [
         SharedItem(
             s,
@@ -154,26 +158,19 @@ def index():
             shown_name(s) if s.id in session_ids or _directly_open(s) else None,
             s.id in session_ids,
         )
-        for s in db.session.execute(
-            _with_holder(db.select(ShareLink).where(*conditions))
-            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        )
-        .scalars()
-        .unique()
+        for s in listing.items
     ]
     return render_template(
         "workspace/index.html",
         structure=structure,
         opened=opened,
-        addressed=sharing.Page(items=addressed, page=page, per_page=PER_PAGE, total=total),
+        addressed=Page(items=addressed, page=listing.page, per_page=PER_PAGE, total=listing.total),
     )
 
 
 def _load_share(share_id: int):
     """The share and this session's grant of it; a page to answer instead if refused."""
-    share = db.session.get(ShareLink, share_id) if 0 < share_id <= MAX_DB_INT else None
+    share = db.session.get(ShareLink, share_id) if valid_id(share_id) else None
     if share is None:
         abort(404)
     grant = browser.grant_for(share.id, current_user.id, g.structure.id)
@@ -359,7 +356,7 @@ def _referral_list(direction: str):
     items, total, names = workspace.referrals_page(
         g.structure, status, page_number, PER_PAGE, direction=direction
     )
-    page = sharing.Page(items=items, page=page_number, per_page=PER_PAGE, total=total)
+    page = Page(items=items, page=page_number, per_page=PER_PAGE, total=total)
     return render_template(
         "workspace/referrals.html",
         direction=direction,
@@ -388,7 +385,7 @@ def sent():
 
 def _referral_for_staff(referral_id: int) -> Referral:
     """A referral that the structure received or sent; 404 for any other."""
-    referral = db.session.get(Referral, referral_id) if 0 < referral_id <= MAX_DB_INT else None
+    referral = workspace.get_referral(referral_id)
     if referral is None or g.structure.id not in (
         referral.to_structure_id,
         referral.issuer_structure_id,
