@@ -1,6 +1,7 @@
 """Every model, imported in one place so that the metadata (and Alembic) sees them all."""
 
 from passport.accounts.models import ApiToken, Role, User
+from passport.api.models import IdempotentRequest
 from passport.passports.models import (
     CpfStatement,
     Passport,
@@ -17,6 +18,7 @@ __all__ = [
     "ApiKey",
     "ApiToken",
     "CpfStatement",
+    "IdempotentRequest",
     "Notification",
     "Passport",
     "Reception",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask import g
+
 from passport.accounts.models import Role
 from passport.api import bp
 from passport.api.auth import current_caller, require_roles
+from passport.api.idempotency import idempotent
 from passport.api.openapi import doc
 from passport.api.schemas import CpfIn, TrainingIn, parse
 from passport.api.serializers import cpf_json, passport_json, training_json
@@ -13,7 +16,9 @@ from passport.passports import services as passports
 
 
 def my_passport():
-    return passports.passport_of(current_caller().user)
+    passport = passports.passport_of(current_caller().user)
+    g.idempotency_passport_id = passport.id  # a replayed answer goes with the passport
+    return passport
 
 
 @bp.get("/me/passport")
@@ -26,6 +31,7 @@ def get_my_passport():
 
 @bp.post("/me/trainings")
 @require_roles(Role.INDIVIDUAL)
+@idempotent
 @doc("Declare a training", body=TrainingIn, responses={201: "Training", 422: None})
 def post_my_training():
     data = parse(TrainingIn)
@@ -36,6 +42,7 @@ def post_my_training():
 
 @bp.post("/me/cpf")
 @require_roles(Role.INDIVIDUAL)
+@idempotent
 @doc("Declare a CPF statement", body=CpfIn, responses={201: "CpfStatement", 422: None})
 def post_my_cpf():
     data = parse(CpfIn)

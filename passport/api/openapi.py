@@ -166,7 +166,10 @@ def build_document() -> dict:
             ]
             parameters += [
                 {"name": name, "in": "header", "required": False, "schema": schema}
-                for name, schema in meta.get("headers", {}).items()
+                for name, schema in {
+                    **meta.get("headers", {}),
+                    **getattr(view, "openapi_headers", {}),
+                }.items()
             ]
             if parameters:
                 operation["parameters"] = parameters

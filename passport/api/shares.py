@@ -7,11 +7,12 @@ problem is answered.
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from passport.accounts.models import Role
 from passport.api import bp
 from passport.api.auth import current_caller, require_roles
+from passport.api.idempotency import idempotent
 from passport.api.openapi import doc
 from passport.api.schemas import TrainingIn, parse
 from passport.api.serializers import passport_json, reception_json, referral_json, training_json
@@ -203,7 +204,7 @@ def _open(token: str, action: sharing.Action) -> sharing.Grant:
         raise forbidden("Only a structure's key or advisor may open a share.")
     passcode = request.headers.get(PASSCODE_HEADER)
     try:
-        return sharing.open_share(
+        grant = sharing.open_share(
             token,
             structure=caller.structure,
             advisor=caller.advisor,
@@ -214,6 +215,8 @@ def _open(token: str, action: sharing.Action) -> sharing.Grant:
     except sharing.ShareError as exc:
         db.session.commit()  # the "denied" row and the passcode counter must stay
         raise share_problem(exc) from None
+    g.idempotency_passport_id = grant.passport.id  # a replayed answer goes with the passport
+    return grant
 
 
 #: The passcode header of a protected share, for the OpenAPI document.
@@ -246,6 +249,7 @@ def _parse_then(token: str, schema, action: sharing.Action = "append"):
 
 
 @bp.post("/shared/<token>/receptions")
+@idempotent
 @doc(
     "Record a first reception in the shared passport (signed)",
     body=ReceptionIn,
@@ -261,6 +265,7 @@ def shared_reception(token: str):
 
 
 @bp.post("/shared/<token>/referrals")
+@idempotent
 @doc(
     "Send a referral (fiche navette) about the shared passport's holder",
     body=ReferralIn,
@@ -283,6 +288,7 @@ def shared_referral(token: str):
 
 
 @bp.post("/shared/<token>/trainings")
+@idempotent
 @doc(
     "Attest a training in the shared passport (signed)",
     body=TrainingIn,

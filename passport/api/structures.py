@@ -8,6 +8,7 @@ from flask import request
 
 from passport.api import bp
 from passport.api.auth import current_caller, require_structure_caller
+from passport.api.idempotency import idempotent
 from passport.api.openapi import doc
 from passport.api.schemas import parse
 from passport.api.serializers import reception_json, referral_json
@@ -136,6 +137,7 @@ def update_referral(referral_id: int):
 
 @bp.post("/receptions")
 @require_structure_caller
+@idempotent
 @doc(
     "Record an anonymous first reception (barometer of needs)",
     body=ReceptionIn,

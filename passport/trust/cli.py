@@ -13,6 +13,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from passport.api.idempotency import purge_idempotent_requests
 from passport.cli import passport_cli
 from passport.extensions import db
 from passport.trust import rekey, retention
@@ -146,6 +147,7 @@ def reencrypt_command(batch_size: int) -> None:
 def purge_command(dry_run: bool) -> None:
     """Erase what is past its retention period (inactive passports, old access log)."""
     report = retention.purge(dry_run=dry_run, on_batch=db.session.commit)
+    replays = 0 if dry_run else purge_idempotent_requests()
     db.session.commit()
     cut = report.cutoffs
     verb = "seraient effacés" if dry_run else "effacés"
@@ -157,6 +159,8 @@ def purge_command(dry_run: bool) -> None:
         f"Entrées du journal des accès antérieures au {cut.access_log:%d/%m/%Y} : "
         f"{report.access_log_entries} {verb}."
     )
+    if replays:
+        click.echo(f"Réponses d'API gardées pour les nouvelles tentatives, expirées : {replays}.")
     if not dry_run and report.holders:
         kept = report.erasure.anonymised
         click.echo(
