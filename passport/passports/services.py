@@ -221,11 +221,6 @@ def edit_cpf(
     return chain.append(new, passport.id)
 
 
-def cpf_history(passport: Passport) -> list[CpfStatement]:
-    """All CPF statements, current versions, newest ``as_of`` first."""
-    return load_view(passport, ("cpf",)).cpf_statements
-
-
 def to_cents(amount: Decimal) -> int:
     """Euros to integer cents, rounding half up to the cent."""
     return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

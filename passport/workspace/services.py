@@ -120,18 +120,6 @@ def attest_training(
     return chain.append(training, passport_id, issuer=structure)
 
 
-def referrals_for(structure: Structure, status: str | None = None) -> list[Referral]:
-    """Referrals addressed to a structure, newest first."""
-    query = (
-        db.select(Referral)
-        .where(Referral.to_structure_id == structure.id)
-        .order_by(Referral.created_at.desc(), Referral.id.desc())
-    )
-    if status:
-        query = query.where(Referral.status == status)
-    return list(db.session.execute(query).scalars().unique())
-
-
 def referrals_page(
     structure: Structure,
     status: str | None = None,
