@@ -9,4 +9,12 @@ from passport.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for CSRF to protect
 
-from passport.api import accounts, me, openapi, shares, structures, trust  # noqa: E402, F401
+from passport.api import (  # noqa: E402, F401  (registers the routes)
+    accounts,
+    indicators,
+    me,
+    openapi,
+    shares,
+    structures,
+    trust,
+)

@@ -1,0 +1,1 @@
+"""Indicators of the territory: the barometer of needs and partnership quality (aggregates)."""
