@@ -5,17 +5,31 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-test translations clean
+# requirements.lock pins every dependency (runtime and the test extra) for CI and production:
+# the install targets use it as pip constraints. After changing dependencies in pyproject.toml
+# run `make lock` and commit requirements.lock with the change.
+LOCK := requirements.lock
+
+.PHONY: run test lint audit lock install install-test translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c $(LOCK) -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
+
+# Re-resolve the dependencies of pyproject.toml (and its test extra) into requirements.lock,
+# keeping the versions already locked where they still fit; `make lock UPGRADE=--upgrade`
+# moves everything to the newest allowed versions.
+UPGRADE ?=
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		$(UPGRADE) --quiet -o $(LOCK)
 
 run: install
 	$(FLASK) db upgrade
@@ -29,6 +43,12 @@ lint: install-test
 	$(BIN)/ruff check passport tests
 	$(BIN)/ruff format --check passport tests
 	$(BIN)/mypy passport
+	$(BIN)/bandit --quiet --recursive passport config.py wsgi.py
+
+# Known vulnerabilities in the installed dependencies (PyPI's advisory data). Fails on a
+# known vulnerability; only reports when the advisory database cannot be reached (offline).
+audit: install-test
+	$(BIN)/python .ci/audit.py
 
 translations: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o passport/translations/messages.pot .

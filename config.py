@@ -77,7 +77,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105  # nosec B105  # tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     ENCRYPTION_KEYS = None
     SESSION_COOKIE_SECURE = False

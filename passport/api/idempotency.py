@@ -41,7 +41,7 @@ def _caller_id() -> str:
     caller = current_caller()
     if caller.api_key is not None:
         return f"apikey:{caller.api_key.id}"
-    assert caller.user is not None
+    assert caller.user is not None  # nosec B101  # type narrowing; a caller is a key or a user
     return f"user:{caller.user.id}"
 
 

@@ -135,7 +135,7 @@ def edit_cpf(statement_id: int):
     form = CpfForm(obj=statement, balance_eur=statement.balance)
     if form.validate_on_submit():
         balance = form.balance_eur.data
-        assert balance is not None  # InputRequired
+        assert balance is not None  # nosec B101  # type narrowing; InputRequired validated it
         try:
             passports.edit_cpf(
                 passport, statement.id, form.as_of.data, balance, form.dif_hours.data
