@@ -118,8 +118,10 @@ def demo_command(password: str) -> None:
 
 
 def register(app: Flask) -> None:
-    from passport.trust.cli import purge_command  # also adds its commands to passport_cli
+    from passport.trust.cli import purge_command, reencrypt_command, verify_command
 
+    passport_cli.add_command(verify_command)
+    passport_cli.add_command(reencrypt_command)
     for group in (structure_cli, user_cli, apikey_cli, passport_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

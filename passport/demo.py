@@ -13,9 +13,9 @@ from decimal import Decimal
 from passport.accounts import services as accounts
 from passport.accounts.models import Role
 from passport.passports import services as passports
+from passport.records import services as records
 from passport.sharing import services as sharing
 from passport.structures import services as structures
-from passport.workspace import services as workspace
 
 STRUCTURES = [
     # code, name, type, city, needs
@@ -154,7 +154,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         situation="student",
         qualification_level=4,
     )
-    passports.declare_training(
+    records.declare_training(
         lea_pp,
         title="BAFA (formation générale)",
         provider="Ligue de l'enseignement 28",
@@ -163,7 +163,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         end_date=today - timedelta(days=292),
         hours=Decimal("64"),
     )
-    workspace.record_reception(
+    records.record_reception(
         bij,
         lea_pp.id,
         date=today - timedelta(days=60),
@@ -174,7 +174,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         advisor=nadia,
         summary="Cherche un job d'été puis un contrat d'apprentissage en boulangerie.",
     )
-    referral = workspace.send_referral(
+    referral = records.send_referral(
         bij,
         lea_pp.id,
         cma,
@@ -182,11 +182,11 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         advisor=nadia,
         message="Léa souhaite un CAP boulanger en apprentissage à la rentrée.",
     )
-    workspace.change_referral_status(referral, cma, "received", advisor=ines)
-    workspace.change_referral_status(
+    records.change_referral_status(referral, cma, "received", advisor=ines)
+    records.change_referral_status(
         referral, cma, "appointment", advisor=ines, note="Rendez-vous au point A le mardi suivant."
     )
-    passports.declare_cpf(lea_pp, today - timedelta(days=20), Decimal("0"))
+    records.declare_cpf(lea_pp, today - timedelta(days=20), Decimal("0"))
 
     # Karim, 34, jobseeker, funding a building maintenance qualification.
     karim = accounts.register_individual("karim.benali@exemple.demo", password, "Karim Benali")
@@ -198,7 +198,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         situation="jobseeker",
         qualification_level=3,
     )
-    workspace.record_reception(
+    records.record_reception(
         ft,
         karim_pp.id,
         date=today - timedelta(days=120),
@@ -209,8 +209,8 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         advisor=julien,
         summary="Projet : agent de maintenance des bâtiments. Vérifier le financement.",
     )
-    passports.declare_cpf(karim_pp, today - timedelta(days=118), Decimal("1840.00"))
-    workspace.attest_training(
+    records.declare_cpf(karim_pp, today - timedelta(days=118), Decimal("1840.00"))
+    records.attest_training(
         ft,
         karim_pp.id,
         advisor=julien,
@@ -223,7 +223,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         hours=Decimal("805"),
         funding="CPF et France Travail",
     )
-    workspace.send_referral(
+    records.send_referral(
         ft,
         karim_pp.id,
         ml,
@@ -242,9 +242,9 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         situation="employee",
         qualification_level=4,
     )
-    passports.declare_cpf(sophie_pp, today - timedelta(days=400), Decimal("2750.00"))
-    passports.declare_cpf(sophie_pp, today - timedelta(days=30), Decimal("3250.00"), dif_hours=0)
-    workspace.record_reception(
+    records.declare_cpf(sophie_pp, today - timedelta(days=400), Decimal("2750.00"))
+    records.declare_cpf(sophie_pp, today - timedelta(days=30), Decimal("3250.00"), dif_hours=0)
+    records.record_reception(
         cep,
         sophie_pp.id,
         date=today - timedelta(days=25),
@@ -255,7 +255,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         advisor=marc,
         summary="Aide-soignante depuis 15 ans, envisage le diplôme d'infirmière.",
     )
-    workspace.send_referral(
+    records.send_referral(
         cep,
         sophie_pp.id,
         by_code["VAE-28"],
@@ -282,7 +282,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         (12, ["job_search", "mobility"]),
         (15, ["orientation"]),
     ]:
-        workspace.record_reception(
+        records.record_reception(
             ml,
             None,
             date=today - timedelta(days=days),

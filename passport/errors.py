@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
-from passport.trust.chain import PassportGone
+from passport.records.chain import PassportGone
 
 PROBLEM_TYPE = "about:blank"
 

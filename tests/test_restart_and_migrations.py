@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from config import TestingConfig
 from passport import create_app
 from passport.extensions import db
+from passport.records import services as records
 from tests import factories
 from tests.conftest import PG_URL, _pg_admin_url
 
@@ -86,10 +87,9 @@ def test_restart_loses_nothing(empty_database_url, tmp_path, monkeypatch):
     )
     with first.app_context():
         from passport.passports import services as passports
-        from passport.workspace import services as workspace
 
         passport = passports.passport_of(db.session.merge(user))
-        workspace.record_reception(
+        records.record_reception(
             db.session.merge(structure),
             passport.id,
             date=__import__("datetime").date(2026, 5, 20),

@@ -53,8 +53,6 @@ class User(UserMixin, Model):
         return self.active
 
     def get_id(self) -> str:  # Flask-Login: changes with the password
-        from passport.accounts.services import session_id
-
         return session_id(self)
 
     @property
@@ -67,6 +65,11 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+def session_id(user: User) -> str:
+    """Flask-Login's id: changes with the password, so old sessions are logged out."""
+    return f"{user.id}.{int(user.password_changed_at.timestamp())}"
 
 
 class ApiToken(Model):

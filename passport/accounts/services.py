@@ -11,7 +11,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User
+from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User, session_id
 from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import Passport
@@ -171,11 +171,6 @@ def user_for_reset_token(token: str) -> User | None:
     if secret_hash(user.password_hash)[:16] != data.get("p"):
         return None
     return user
-
-
-def session_id(user: User) -> str:
-    """Flask-Login's id: changes with the password, so old sessions are logged out."""
-    return f"{user.id}.{int(user.password_changed_at.timestamp())}"
 
 
 def load_user(value: str) -> User | None:

@@ -13,6 +13,7 @@ from passport.api.schemas import CpfIn, TrainingIn, parse
 from passport.api.serializers import cpf_json, passport_json, training_json
 from passport.extensions import db
 from passport.passports import services as passports
+from passport.records import services as records
 
 
 def my_passport():
@@ -35,7 +36,7 @@ def get_my_passport():
 @doc("Declare a training", body=TrainingIn, responses={201: "Training", 422: None})
 def post_my_training():
     data = parse(TrainingIn)
-    training = passports.declare_training(my_passport(), **data.model_dump())
+    training = records.declare_training(my_passport(), **data.model_dump())
     db.session.commit()
     return training_json(training), 201
 
@@ -46,6 +47,6 @@ def post_my_training():
 @doc("Declare a CPF statement", body=CpfIn, responses={201: "CpfStatement", 422: None})
 def post_my_cpf():
     data = parse(CpfIn)
-    statement = passports.declare_cpf(my_passport(), data.as_of, data.balance_eur, data.dif_hours)
+    statement = records.declare_cpf(my_passport(), data.as_of, data.balance_eur, data.dif_hours)
     db.session.commit()
     return cpf_json(statement), 201

@@ -2,7 +2,8 @@
 
 Every decision comes from ``passport.sharing.policy`` (through the services); a failure to
 open a share is committed (the ``denied`` access-log row, the passcode counter) before the
-problem is answered.
+problem is answered. Records written through a share go through ``passport.records``, as
+the share's structure and advisor.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from passport.api.share_schemas import (
 from passport.errors import Problem
 from passport.extensions import db
 from passport.passports import services as passports
+from passport.records import services as records
 from passport.sharing import policy
 from passport.sharing import services as sharing
 from passport.sharing.models import AccessLogEntry, ShareLink
+from passport.structures import services as structures
 from passport.trust.canonical import iso_timestamp
 
 PASSCODE_HEADER = "X-Share-Passcode"
@@ -37,6 +40,12 @@ PASSCODE_HEADER = "X-Share-Passcode"
 
 def forbidden(detail: str = "This action is not allowed for this caller.") -> Problem:
     return Problem(403, "Forbidden", detail)
+
+
+def _invalid(errors: dict[str, list[str]]) -> Problem:
+    return Problem(
+        422, "Unprocessable Content", "Some fields are missing or invalid.", errors=errors
+    )
 
 
 def share_problem(exc: sharing.ShareError) -> Problem:
@@ -131,9 +140,7 @@ def create_share():
             label=data.label,
         )
     except sharing.ShareInputError as exc:
-        raise Problem(
-            422, "Unprocessable Content", "Some fields are missing or invalid.", errors=exc.errors
-        ) from None
+        raise _invalid(exc.errors) from None
     db.session.commit()
     body = {**share_json(new.share), "url": sharing.share_url(new.token)}
     return body, 201, {"Cache-Control": "no-store"}
@@ -259,7 +266,9 @@ def _parse_then(token: str, schema, action: sharing.Action = "append"):
 )
 def shared_reception(token: str):
     grant, data = _parse_then(token, ReceptionIn)
-    reception = sharing.append_reception(grant, **data.model_dump())
+    reception = records.record_reception(
+        grant.structure, grant.passport.id, advisor=grant.advisor, **data.model_dump()
+    )
     db.session.commit()
     return reception_json(reception), 201
 
@@ -275,14 +284,21 @@ def shared_reception(token: str):
 )
 def shared_referral(token: str):
     grant, data = _parse_then(token, ReferralIn)
+    code = data.to_structure.strip()
+    target = structures.get_structure(code) if code and len(code) <= 32 else None
+    if target is None:
+        raise _invalid({"to_structure": [f"Unknown structure code {code[:32]!r}."]})
     try:
-        referral = sharing.append_referral(
-            grant, to_structure=data.to_structure, needs=data.needs, message=data.message
+        referral = records.send_referral(
+            grant.structure,
+            grant.passport.id,
+            target,
+            needs=data.needs,
+            message=data.message,
+            advisor=grant.advisor,
         )
-    except sharing.ShareInputError as exc:
-        raise Problem(
-            422, "Unprocessable Content", "Some fields are missing or invalid.", errors=exc.errors
-        ) from None
+    except records.SameStructure:
+        raise _invalid({"to_structure": ["A structure cannot refer to itself."]}) from None
     db.session.commit()
     return referral_json(referral), 201
 
@@ -298,6 +314,8 @@ def shared_referral(token: str):
 )
 def shared_training(token: str):
     grant, data = _parse_then(token, TrainingIn)
-    training = sharing.append_training(grant, **data.model_dump())
+    training = records.attest_training(
+        grant.structure, grant.passport.id, advisor=grant.advisor, **data.model_dump()
+    )
     db.session.commit()
     return training_json(training), 201

@@ -24,6 +24,7 @@ from passport.errors import Problem
 from passport.extensions import db
 from passport.pagination import Page
 from passport.passports.models import Need, ReferralStatus
+from passport.records import services as records
 from passport.sharing import policy
 from passport.structures import services as structures
 from passport.structures.models import Structure
@@ -119,10 +120,10 @@ def update_referral(referral_id: int):
     if structure is None or not policy.can(caller, policy.Action.REFERRAL_UPDATE, referral):
         raise Problem(403, "Forbidden", "Only the receiving structure changes a referral's status.")
     try:
-        workspace.change_referral_status(
+        records.change_referral_status(
             referral, structure, data.status, note=data.note, advisor=caller.advisor
         )
-    except workspace.WorkflowError:
+    except records.WorkflowError:
         raise Problem(
             409,
             "Conflict",
@@ -148,7 +149,7 @@ def anonymous_reception():
     if not policy.can(caller, policy.Action.RECEPTION_ANONYMOUS):
         raise Problem(403, "Forbidden", "Only a structure's key or advisor may call this.")
     data = parse(ReceptionIn)
-    reception = workspace.record_reception(
+    reception = records.record_reception(
         caller.structure, None, advisor=caller.advisor, **data.model_dump()
     )
     db.session.commit()

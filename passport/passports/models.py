@@ -1,7 +1,7 @@
 """The passport and its records.
 
 Every record of a passport is a link of the passport's hash chain (``seq``, ``prev_hash``,
-``hash``): see ``passport.trust.chain``. Records are never updated in place: a holder who
+``hash``): see ``passport.records.chain``. Records are never updated in place: a holder who
 edits a self-declared training or CPF statement appends a new version that ``supersedes``
 the old one, and records written by a structure are immutable and signed.
 """

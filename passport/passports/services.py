@@ -1,20 +1,17 @@
-"""The holder's passport: reading it whole or by section, and what the holder declares.
+"""The holder's passport: reading it whole or by section, and the holder's profile.
 
-Self-declared records are never edited in place: an edit appends a new version that
-supersedes the old one, so the hash chain stays intact. Records a structure wrote
-(``issuer_structure_id`` set) cannot be edited by anyone.
+What the holder declares or edits (trainings, CPF statements) is written by
+``passport.records.services``, like every other record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
-from passport.db import utcnow, valid_id
+from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import (
     CpfStatement,
@@ -24,32 +21,9 @@ from passport.passports.models import (
     ReferralEvent,
     Training,
 )
-from passport.trust import chain
 
 ALL_SECTIONS = ("profile", "receptions", "referrals", "trainings", "cpf")
 PROFILE_FIELDS = ("birth_year", "department", "situation", "qualification_level")
-TRAINING_FIELDS = (
-    "title",
-    "provider",
-    "certification_code",
-    "start_date",
-    "end_date",
-    "status",
-    "hours",
-    "funding",
-)
-
-
-class PassportError(Exception):
-    """Base class of the passport's domain errors."""
-
-
-class RecordNotFound(PassportError):
-    pass
-
-
-class NotEditable(PassportError):
-    """The record was attested by a structure, or is an old version."""
 
 
 @dataclass
@@ -143,84 +117,3 @@ def update_profile(passport: Passport, **values) -> Passport:
     passport.last_activity_at = utcnow()  # activity keeps the passport from the purge
     db.session.flush()
     return passport
-
-
-def clean_training_values(values: dict) -> dict:
-    """Check the field names and round hours to the tenth (the column's precision), so that
-    what is hashed and signed is what both databases store."""
-    unknown = set(values) - set(TRAINING_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown training fields {sorted(unknown)}")
-    hours = values.get("hours")
-    if hours is not None:
-        values = {**values, "hours": Decimal(hours).quantize(Decimal("0.1"), ROUND_HALF_UP)}
-    return values
-
-
-def declare_training(passport: Passport, **values) -> Training:
-    """A training the holder declares themselves (``issuer`` None, unsigned)."""
-    training = Training(**clean_training_values(values))
-    return chain.append(training, passport.id)
-
-
-def get_training(passport: Passport, training_id: int) -> Training:
-    training = db.session.get(Training, training_id) if valid_id(training_id) else None
-    if training is None or training.passport_id != passport.id:
-        raise RecordNotFound(training_id)
-    return training
-
-
-def edit_training(passport: Passport, training_id: int, **values) -> Training:
-    """A new version of a self-declared training; the old one is kept, superseded."""
-    old = get_training(passport, training_id)
-    chain.lock_passport(passport.id)  # a parallel edit of the same version waits here...
-    db.session.refresh(old, ["superseded"])  # ...and then sees it superseded
-    if old.is_attested or old.superseded:
-        raise NotEditable(training_id)
-    merged = {name: getattr(old, name) for name in TRAINING_FIELDS}
-    merged.update(clean_training_values(values))
-    new = Training(**merged, supersedes_id=old.id)
-    old.superseded = True
-    return chain.append(new, passport.id)
-
-
-def declare_cpf(
-    passport: Passport, as_of: date, balance_eur: Decimal, dif_hours: int | None = None
-) -> CpfStatement:
-    """A CPF statement read by the holder on their account; the latest is the balance."""
-    statement = CpfStatement(as_of=as_of, balance_cents=to_cents(balance_eur), dif_hours=dif_hours)
-    return chain.append(statement, passport.id)
-
-
-def get_cpf(passport: Passport, statement_id: int) -> CpfStatement:
-    statement = db.session.get(CpfStatement, statement_id) if valid_id(statement_id) else None
-    if statement is None or statement.passport_id != passport.id:
-        raise RecordNotFound(statement_id)
-    return statement
-
-
-def edit_cpf(
-    passport: Passport,
-    statement_id: int,
-    as_of: date,
-    balance_eur: Decimal,
-    dif_hours: int | None = None,
-) -> CpfStatement:
-    old = get_cpf(passport, statement_id)
-    chain.lock_passport(passport.id)
-    db.session.refresh(old, ["superseded"])
-    if old.is_attested or old.superseded:
-        raise NotEditable(statement_id)
-    new = CpfStatement(
-        as_of=as_of,
-        balance_cents=to_cents(balance_eur),
-        dif_hours=dif_hours,
-        supersedes_id=old.id,
-    )
-    old.superseded = True
-    return chain.append(new, passport.id)
-
-
-def to_cents(amount: Decimal) -> int:
-    """Euros to integer cents, rounding half up to the cent."""
-    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

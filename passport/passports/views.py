@@ -12,6 +12,7 @@ from passport.extensions import db
 from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.passports import services as passports
 from passport.passports.forms import CpfForm, ProfileForm, TrainingForm
+from passport.records import services as records
 
 bp = Blueprint("passports", __name__, url_prefix="/passeport")
 
@@ -68,7 +69,7 @@ def add_training():
     form = TrainingForm()
     if form.validate_on_submit():
         if spend_once(request.form.get(ONCE_FIELD)):
-            passports.declare_training(_passport(), **form.values())
+            records.declare_training(_passport(), **form.values())
             db.session.commit()
             flash(_("Formation ajoutée à votre passeport."), "success")
         return redirect(url_for("passports.trainings"))
@@ -82,16 +83,16 @@ def add_training():
 def edit_training(training_id: int):
     passport = _passport()
     try:
-        training = passports.get_training(passport, training_id)
-    except passports.RecordNotFound:
+        training = records.get_training(passport, training_id)
+    except records.RecordNotFound:
         abort(404)
     if training.is_attested or training.superseded:
         abort(403)
     form = TrainingForm(obj=training)
     if form.validate_on_submit():
         try:
-            passports.edit_training(passport, training.id, **form.values())
-        except passports.NotEditable:  # another tab edited it first
+            records.edit_training(passport, training.id, **form.values())
+        except records.NotEditable:  # another tab edited it first
             db.session.rollback()
             flash(
                 _("Cette formation vient d'être modifiée ailleurs : voici sa dernière version."),
@@ -112,7 +113,7 @@ def cpf():
     form = CpfForm()
     if form.validate_on_submit():
         if spend_once(request.form.get(ONCE_FIELD)):  # a second send adds nothing
-            passports.declare_cpf(
+            records.declare_cpf(
                 passport, form.as_of.data, form.balance_eur.data, form.dif_hours.data
             )
             db.session.commit()
@@ -127,8 +128,8 @@ def cpf():
 def edit_cpf(statement_id: int):
     passport = _passport()
     try:
-        statement = passports.get_cpf(passport, statement_id)
-    except passports.RecordNotFound:
+        statement = records.get_cpf(passport, statement_id)
+    except records.RecordNotFound:
         abort(404)
     if statement.is_attested or statement.superseded:
         abort(403)
@@ -137,10 +138,8 @@ def edit_cpf(statement_id: int):
         balance = form.balance_eur.data
         assert balance is not None  # nosec B101  # type narrowing; InputRequired validated it
         try:
-            passports.edit_cpf(
-                passport, statement.id, form.as_of.data, balance, form.dif_hours.data
-            )
-        except passports.NotEditable:  # another tab corrected it first
+            records.edit_cpf(passport, statement.id, form.as_of.data, balance, form.dif_hours.data)
+        except records.NotEditable:  # another tab corrected it first
             db.session.rollback()
             flash(
                 _("Ce relevé vient d'être corrigé ailleurs : voici sa dernière version."), "warning"

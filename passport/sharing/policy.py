@@ -36,6 +36,7 @@ from enum import StrEnum
 from passport.accounts.models import Role, User
 from passport.passports.models import Passport, Referral
 from passport.sharing.models import ShareLink
+from passport.sharing.state import ShareState, share_state
 from passport.structures.models import ApiKey, Structure
 
 
@@ -145,8 +146,6 @@ def can(who, action: str | Action, resource=None) -> bool:
             and resource.passport.holder_id == actor.user.id
         )
     if action in (Action.SHARE_VIEW, Action.SHARE_APPEND):
-        from passport.sharing.services import ShareState, share_state
-
         return (
             isinstance(resource, ShareLink)
             and in_audience(resource, actor.structure)

@@ -52,17 +52,13 @@ Opening (the structure's side)::
                                              # structure/advisor that used it up, for
                                              # SHARE_SESSION_MINUTES (default 60)
 
-Writing through a grant (signed by the structure's key)::
+Writing through a grant: open the share with ``action="append"`` (``NotPermitted`` without
+the ``append`` permission), then write with ``passport.records.services`` as the grant's
+structure and advisor::
 
-    append_reception(grant, date=..., channel=..., needs=[...], situation=None, outcome=None,
-                     summary=None)
-    append_referral(grant, to_structure=Structure | "CODE", needs=[...], message=None)
-    append_training(grant, title=..., status=..., ...)    # attested training
+    records.record_reception(grant.structure, grant.passport.id, advisor=grant.advisor, ...)
 
-  They raise NotPermitted if the grant lacks ``append``; ``append_referral`` raises
-  ``ShareInputError`` for an unknown or identical target structure.
-
-The holder's access log and notifications::
+The holder's access log and notifications (rows are written by ``passport.records.access``)::
 
     access_log(passport, page=1, per_page=20) -> Page   # .items (AccessLogEntry), .total...
     unread_notifications(user, limit=20), unread_count(user), mark_read(user, ids=None)
@@ -71,7 +67,7 @@ The holder's access log and notifications::
   Notification kinds: ``share_view``, ``share_append``, ``share_denied``; each notification
   points to its access-log row (``notification.access``: structure, advisor, share, at).
 
-Input errors of ``create_share``/``append_referral`` raise ``ShareInputError(errors)`` with
+Input errors of ``create_share`` raise ``ShareInputError(errors)`` with
 ``errors = {field: [message]}`` (the API answers 422).
 """
 
@@ -79,7 +75,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Literal, cast
 
 from flask import current_app
@@ -90,16 +85,21 @@ from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.pagination import Page, paginate
-from passport.passports.models import Passport, Reception, Referral, Training
+from passport.passports.models import Passport
+from passport.records.access import log_access
 from passport.security import hash_password, verify_password
 from passport.sharing import policy, tokens
 from passport.sharing.models import PERMISSIONS, SECTIONS, AccessLogEntry, Notification, ShareLink
+from passport.sharing.state import (  # noqa: F401  (part of this module's interface)
+    MAX_PASSCODE_ATTEMPTS,
+    ShareState,
+    remaining_attempts,
+    share_state,
+)
 from passport.structures.models import Structure
 from passport.structures.services import get_structure
 from passport.urls import external_url
-from passport.workspace import services as workspace
 
-MAX_PASSCODE_ATTEMPTS = 10
 MIN_DAYS, MAX_DAYS = 1, 90
 PASSCODE_MIN, PASSCODE_MAX = 4, 128
 LABEL_MAX = 120
@@ -170,38 +170,6 @@ class ShareInputError(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
         self.errors = errors
-
-
-# --------------------------------------------------------------------------- state
-
-
-class ShareState(StrEnum):
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-    USED_UP = "used_up"
-    LOCKED = "locked"
-
-
-def share_state(share: ShareLink, now: datetime | None = None) -> ShareState:
-    """The state of a share; the most final state wins (revoked before expired...)."""
-    now = now or utcnow()
-    if share.revoked_at is not None:
-        return ShareState.REVOKED
-    if share.expires_at <= now:
-        return ShareState.EXPIRED
-    if share.used_up_at is not None:
-        return ShareState.USED_UP
-    if share.locked_at is not None or share.failed_attempts >= MAX_PASSCODE_ATTEMPTS:
-        return ShareState.LOCKED
-    if share.suspended_at is not None:
-        return ShareState.SUSPENDED
-    return ShareState.ACTIVE
-
-
-def remaining_attempts(share: ShareLink) -> int:
-    return max(0, MAX_PASSCODE_ATTEMPTS - share.failed_attempts)
 
 
 # --------------------------------------------------------------------------- holder's side
@@ -605,84 +573,7 @@ def _used_up_by(share: ShareLink, structure: Structure | None, advisor: User | N
     return first.structure_id == structure.id and first.advisor_id == advisor_id
 
 
-# --------------------------------------------------------------------------- writing
-
-
-def _require_append(grant: Grant) -> None:
-    if not grant.can_append:
-        raise NotPermitted("This share does not allow adding records.", share=grant.share)
-
-
-def append_reception(grant: Grant, **values) -> Reception:
-    """A first reception written into the shared passport, signed by the structure."""
-    _require_append(grant)
-    return workspace.record_reception(
-        grant.structure, grant.passport.id, advisor=grant.advisor, **values
-    )
-
-
-def append_referral(
-    grant: Grant,
-    *,
-    to_structure: Structure | str,
-    needs: list[str],
-    message: str | None = None,
-) -> Referral:
-    """A fiche navette from the grant's structure, status ``sent``."""
-    _require_append(grant)
-    try:
-        target = _resolve_structure(to_structure)
-    except ShareInputError as exc:
-        raise ShareInputError({"to_structure": exc.errors["structure"]}) from None
-    assert target is not None  # nosec B101  # narrowing; _resolve_structure raises if unknown
-    try:
-        return workspace.send_referral(
-            grant.structure,
-            grant.passport.id,
-            target,
-            needs=needs,
-            message=message,
-            advisor=grant.advisor,
-        )
-    except workspace.SameStructure:
-        raise ShareInputError({"to_structure": ["A structure cannot refer to itself."]}) from None
-
-
-def append_training(grant: Grant, **values) -> Training:
-    """A training attested (and signed) by the grant's structure."""
-    _require_append(grant)
-    return workspace.attest_training(
-        grant.structure, grant.passport.id, advisor=grant.advisor, **values
-    )
-
-
 # --------------------------------------------------------------------------- access log
-
-
-def log_access(
-    share: ShareLink,
-    *,
-    structure: Structure | None,
-    advisor: User | None,
-    action: str,
-) -> AccessLogEntry:
-    """One row of the holder's access log (minimal data) and a notification for them."""
-    entry = AccessLogEntry(
-        passport_id=share.passport_id,
-        share_id=share.id,
-        structure_id=structure.id if structure is not None else None,
-        advisor_id=advisor.id if advisor is not None else None,
-        action=action,
-        at=utcnow(),
-    )
-    db.session.add(entry)
-    db.session.flush()
-    holder_id = db.session.execute(
-        db.select(Passport.holder_id).where(Passport.id == share.passport_id)
-    ).scalar_one()
-    db.session.add(Notification(user_id=holder_id, access_id=entry.id, kind=f"share_{action}"))
-    db.session.flush()
-    return entry
 
 
 def access_log(passport: Passport, page: int = 1, per_page: int = 20) -> Page:

@@ -1,8 +1,7 @@
 """Trust commands: ``flask --app wsgi passport verify|reencrypt`` and ``flask --app wsgi purge``.
 
-``passport verify`` and ``passport reencrypt`` join the ``passport`` group of
-``passport.cli``. ``purge`` is a top-level command (API.md, issue 4): ``passport.cli.register``
-adds ``purge_command`` to the application's CLI.
+``passport.cli.register`` adds ``verify_command`` and ``reencrypt_command`` to its
+``passport`` group, and ``purge_command`` as a top-level command (API.md, issue 4).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import click
 from flask.cli import with_appcontext
 
 from passport.api.idempotency import purge_idempotent_requests
-from passport.cli import passport_cli
 from passport.extensions import db
 from passport.trust import rekey, retention
 from passport.trust.verify import (
@@ -41,7 +39,8 @@ STATUS_FR = {
 }
 
 
-@passport_cli.command("verify")
+@click.command("verify")
+@with_appcontext
 @click.argument("file", type=click.File("rb"))
 @click.option(
     "--bundle-keys-only",
@@ -109,7 +108,8 @@ def _print_report(result) -> None:
         click.echo(f"NON VALIDE : {len(result.problems)} problème(s).")
 
 
-@passport_cli.command("reencrypt")
+@click.command("reencrypt")
+@with_appcontext
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
 def reencrypt_command(batch_size: int) -> None:
     """Re-encrypt every encrypted column with the newest key of ENCRYPTION_KEYS."""

@@ -35,9 +35,9 @@ from passport.passports.models import (
     ReferralEvent,
     Training,
 )
+from passport.records import chain
 from passport.security import verify_password
 from passport.sharing.models import AccessLogEntry, Notification, ShareLink
-from passport.trust import chain
 
 #: Columns emptied on the records that stay as anonymous statistics.
 ANONYMISED: dict[type[Reception | Referral | ReferralEvent], tuple[str, ...]] = {

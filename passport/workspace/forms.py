@@ -59,7 +59,7 @@ class ReceptionForm(FlaskForm):
             raise ValidationError(_l("Cochez au moins un besoin."))
 
     def values(self) -> dict:
-        """The arguments of ``sharing.services.append_reception``."""
+        """The arguments of ``records.services.record_reception``."""
         return {
             "date": self.date.data,
             "channel": self.channel.data,

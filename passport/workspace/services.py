@@ -1,123 +1,22 @@
-"""What a structure writes: receptions, referrals and their status, attested trainings.
+"""What a structure reads in its workspace: the referrals it received or sent.
 
-Every record is stamped with its structure (and advisor, when a person wrote it), chained
-into the passport and signed with the structure's key. Access checks happen before these
-calls (see ``passport.sharing``); these functions only write.
+What a structure writes (receptions, referrals and their status, attested trainings) goes
+through ``passport.records.services``.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
-from passport.db import utcnow, valid_id
+from passport.db import valid_id
 from passport.extensions import db
 from passport.pagination import paginate
 from passport.passports.models import (
-    REFERRAL_TRANSITIONS,
     Passport,
-    Reception,
     Referral,
-    ReferralEvent,
-    ReferralStatus,
-    Training,
 )
-from passport.passports.services import clean_training_values
 from passport.structures.models import Structure
-from passport.trust import chain
-
-
-class WorkflowError(Exception):
-    """A referral status change that the fiche navette workflow forbids."""
-
-
-class SameStructure(Exception):
-    """A structure cannot refer a person to itself."""
-
-
-def record_reception(
-    structure: Structure,
-    passport_id: int | None,
-    *,
-    date: date,
-    channel: str,
-    needs: list[str],
-    advisor: User | None = None,
-    situation: str | None = None,
-    outcome: str | None = None,
-    summary: str | None = None,
-) -> Reception:
-    """A first reception; ``passport_id=None`` records an anonymous one (barometer only)."""
-    reception = Reception(
-        date=date,
-        channel=channel,
-        needs=sorted(set(needs)),
-        situation=situation,
-        outcome=outcome,
-        summary=summary,
-        issuer_advisor=advisor,
-    )
-    return chain.append(reception, passport_id, issuer=structure)
-
-
-def send_referral(
-    structure: Structure,
-    passport_id: int,
-    to_structure: Structure,
-    *,
-    needs: list[str],
-    message: str | None = None,
-    advisor: User | None = None,
-) -> Referral:
-    """A fiche navette to ``to_structure``, status ``sent``."""
-    if to_structure.id == structure.id:
-        raise SameStructure(structure.code)
-    referral = Referral(
-        to_structure=to_structure,
-        needs=sorted(set(needs)),
-        message=message,
-        status=ReferralStatus.SENT.value,
-        issuer_advisor=advisor,
-    )
-    referral = chain.append(referral, passport_id, issuer=structure)
-    referral.status_changed_at = referral.created_at
-    return referral
-
-
-def change_referral_status(
-    referral: Referral,
-    structure: Structure,
-    status: str,
-    *,
-    note: str | None = None,
-    advisor: User | None = None,
-) -> ReferralEvent:
-    """Move a referral along the workflow; only the receiving structure may."""
-    if referral.to_structure_id != structure.id:
-        raise PermissionError("only the receiving structure changes a referral's status")
-    # Lock the chain first so that two parallel changes see each other's status.
-    if referral.passport_id is not None:
-        chain.lock_passport(referral.passport_id)
-    db.session.refresh(referral, ["status"])
-    if status not in REFERRAL_TRANSITIONS.get(referral.status, frozenset()):
-        raise WorkflowError(f"{referral.status} -> {status}")
-    event = ReferralEvent(referral_id=referral.id, status=status, note=note, issuer_advisor=advisor)
-    event = chain.append(event, referral.passport_id, issuer=structure)
-    db.session.expire(referral, ["events"])
-    referral.status = status
-    referral.status_changed_at = utcnow()
-    db.session.flush()
-    return event
-
-
-def attest_training(
-    structure: Structure, passport_id: int, *, advisor: User | None = None, **values
-) -> Training:
-    """A training attested (and signed) by the structure."""
-    training = Training(**clean_training_values(values), issuer_advisor=advisor)
-    return chain.append(training, passport_id, issuer=structure)
 
 
 def referrals_page(

@@ -4,8 +4,9 @@
   to the structure.
 - ``/espace/partages/<id>``: the passport as shared (only its sections); forms to add a
   first reception, a referral (fiche navette) or an attested training when the share
-  permits ``append``. Every write goes through ``sharing.services`` with the grant of
-  ``reopen_share``, so a revoked or suspended share stops working at once.
+  permits ``append``. Every write is checked by ``sharing.services.reopen_share`` (so a
+  revoked or suspended share stops working at once) and written by ``passport.records`` as
+  the grant's structure and advisor.
 - ``/espace/orientations``: referrals addressed to the structure, with the status changes
   the workflow allows; ``/espace/orientations/envoyees``: those it sent.
 
@@ -30,6 +31,7 @@ from passport.labels import REFERRAL_STATUSES
 from passport.pagination import Page, paginate
 from passport.passports import services as passports
 from passport.passports.models import REFERRAL_TRANSITIONS, Passport, Referral
+from passport.records import services as records
 from passport.sharing import browser, policy
 from passport.sharing import services as sharing
 from passport.sharing.models import ShareLink
@@ -41,6 +43,18 @@ from passport.workspace.forms import ReceptionForm, ReferralForm, StatusForm, Tr
 bp = Blueprint("workspace", __name__)
 
 PER_PAGE = 20
+
+
+def _target_error() -> str:
+    return _("Choisissez la structure vers laquelle orienter la personne.")
+
+
+class FieldErrors(ValueError):
+    """Errors of a form's fields found while writing: ``errors = {field: [message]}``."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
 
 
 @bp.after_request
@@ -269,7 +283,7 @@ def _append_page(share_id: int, form, template: str, write, success: str, **cont
             return error
         try:
             write(grant, form)
-        except sharing.ShareInputError as exc:
+        except FieldErrors as exc:
             db.session.rollback()
             for name, messages in exc.errors.items():
                 field = getattr(form, name, None)
@@ -300,7 +314,9 @@ def add_reception(share_id: int):
         share_id,
         ReceptionForm(),
         "workspace/reception_form.html",
-        lambda grant, form: sharing.append_reception(grant, **form.values()),
+        lambda grant, form: records.record_reception(
+            grant.structure, grant.passport.id, advisor=grant.advisor, **form.values()
+        ),
         _("Accueil enregistré dans le passeport, signé par %(s)s.", s=g.structure.name),
     )
 
@@ -313,12 +329,20 @@ def add_referral(share_id: int):
     form.set_structures(structures.list_structures(), g.structure.id)
 
     def write(grant, form):
-        sharing.append_referral(
-            grant,
-            to_structure=form.to_structure.data,
-            needs=list(form.needs.data),
-            message=form.message.data,
-        )
+        target = structures.get_structure(form.to_structure.data)
+        if target is None:  # removed from the directory since the page was shown
+            raise FieldErrors({"to_structure": [_target_error()]})
+        try:
+            records.send_referral(
+                grant.structure,
+                grant.passport.id,
+                target,
+                needs=list(form.needs.data),
+                message=form.message.data,
+                advisor=grant.advisor,
+            )
+        except records.SameStructure:
+            raise FieldErrors({"to_structure": [_target_error()]}) from None
 
     return _append_page(
         share_id,
@@ -337,7 +361,9 @@ def add_training(share_id: int):
         share_id,
         TrainingForm(),
         "workspace/training_form.html",
-        lambda grant, form: sharing.append_training(grant, **form.values()),
+        lambda grant, form: records.attest_training(
+            grant.structure, grant.passport.id, advisor=grant.advisor, **form.values()
+        ),
         _("Formation attestée et signée par %(s)s.", s=g.structure.name),
     )
 
@@ -435,10 +461,10 @@ def update_referral(referral_id: int):
     if status == "declined" and form.confirm.data != "1":
         return render_template("workspace/referral_decline.html", referral=referral, form=form)
     try:
-        workspace.change_referral_status(
+        records.change_referral_status(
             referral, g.structure, status, note=form.note.data, advisor=current_user
         )
-    except workspace.WorkflowError:
+    except records.WorkflowError:
         db.session.rollback()
         message = _(
             "Cette orientation est déjà « %(current)s » : elle ne peut plus passer à "

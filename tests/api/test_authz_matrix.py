@@ -8,10 +8,10 @@ import pytest
 
 from passport.extensions import db
 from passport.passports import services as passports
+from passport.records import services as records
 from passport.sharing import policy
 from passport.sharing import services as sharing
 from passport.structures import services as structures
-from passport.workspace import services as workspace
 from tests import factories
 from tests.sharing.world import build_world, make_share
 
@@ -48,7 +48,7 @@ def cast(ctx):
     _, cap_key = structures.create_api_key(cap)
     inactive = factories.staff("advisor", ml)
     inactive.active = False
-    referral = workspace.send_referral(ml, passport_a.id, cap, needs=["job_search"])
+    referral = records.send_referral(ml, passport_a.id, cap, needs=["job_search"])
     db.session.commit()
     actors = {
         "anonymous": None,

@@ -8,7 +8,7 @@ import pytest
 
 from passport.extensions import db
 from passport.passports import services as passports
-from passport.workspace import services as workspace
+from passport.records import services as records
 from tests import factories
 
 DAY = date(2026, 5, 20)
@@ -25,14 +25,14 @@ def network(ctx):
     cio = factories.structure("CIO-K", type_="CIO")
     # 6 summer jobs (anonymous), 3 VAE: the VAE count must stay hidden.
     for _ in range(6):
-        workspace.record_reception(ml, None, date=DAY, channel="in_person", needs=["summer_job"])
+        records.record_reception(ml, None, date=DAY, channel="in_person", needs=["summer_job"])
     for _ in range(3):
-        workspace.record_reception(cio, None, date=DAY, channel="phone", needs=["vae"])
+        records.record_reception(cio, None, date=DAY, channel="phone", needs=["vae"])
     # 5 referrals ML -> CIO, received the same day.
     for i in range(5):
         passport = passports.passport_of(factories.holder(f"p{i}@example.org"))
-        referral = workspace.send_referral(ml, passport.id, cio, needs=["orientation"])
-        workspace.change_referral_status(referral, cio, "received")
+        referral = records.send_referral(ml, passport.id, cio, needs=["orientation"])
+        records.change_referral_status(referral, cio, "received")
     db.session.commit()
     return ml, cio
 

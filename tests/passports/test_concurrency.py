@@ -9,6 +9,7 @@ from decimal import Decimal
 from passport.extensions import db
 from passport.passports import services as passports
 from passport.passports.models import CpfStatement, Training
+from passport.records import services as records
 from tests import factories
 
 
@@ -23,7 +24,7 @@ def _race(app, edit, n: int = 6) -> list[str]:
                 edit(i)
                 db.session.commit()
                 outcomes.append("edited")
-            except passports.NotEditable:
+            except records.NotEditable:
                 db.session.rollback()
                 outcomes.append("refused")
 
@@ -39,12 +40,12 @@ def test_parallel_edits_of_one_training_leave_one_current_version(app):
     with app.app_context():
         passport = passports.passport_of(factories.holder())
         pid = passport.id
-        tid = passports.declare_training(passport, title="CAP", status="planned").id
+        tid = records.declare_training(passport, title="CAP", status="planned").id
         db.session.commit()
 
     def edit(i):
         passport = db.session.get(passports.Passport, pid)
-        passports.edit_training(passport, tid, title=f"CAP version {i}")
+        records.edit_training(passport, tid, title=f"CAP version {i}")
 
     outcomes = _race(app, edit)
     assert sorted(outcomes) == ["edited"] + ["refused"] * 5
@@ -65,12 +66,12 @@ def test_parallel_corrections_of_one_cpf_statement_leave_one_current_version(app
     with app.app_context():
         passport = passports.passport_of(factories.holder())
         pid = passport.id
-        sid = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("100")).id
+        sid = records.declare_cpf(passport, date(2026, 1, 1), Decimal("100")).id
         db.session.commit()
 
     def edit(i):
         passport = db.session.get(passports.Passport, pid)
-        passports.edit_cpf(passport, sid, date(2026, 1, 1), Decimal(100 + i))
+        records.edit_cpf(passport, sid, date(2026, 1, 1), Decimal(100 + i))
 
     outcomes = _race(app, edit)
     assert outcomes.count("edited") == 1

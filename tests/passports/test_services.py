@@ -10,8 +10,8 @@ import pytest
 from passport.extensions import db
 from passport.passports import services as passports
 from passport.passports.models import CpfStatement, Training
+from passport.records import services as records
 from passport.trust.canonical import chain_hash, record_content
-from passport.workspace import services as workspace
 from tests import factories
 
 
@@ -21,8 +21,8 @@ def passport(ctx):
 
 
 def test_declare_and_edit_training_keeps_history(passport):
-    t1 = passports.declare_training(passport, title="CAP cuisine", status="planned")
-    t2 = passports.edit_training(passport, t1.id, status="in_progress", hours=Decimal("400"))
+    t1 = records.declare_training(passport, title="CAP cuisine", status="planned")
+    t2 = records.edit_training(passport, t1.id, status="in_progress", hours=Decimal("400"))
     db.session.commit()
     assert t2.supersedes_id == t1.id
     assert t1.superseded and not t2.superseded
@@ -34,37 +34,37 @@ def test_declare_and_edit_training_keeps_history(passport):
 
 
 def test_old_version_cannot_be_edited_again(passport):
-    t1 = passports.declare_training(passport, title="CAP", status="planned")
-    passports.edit_training(passport, t1.id, status="completed")
-    with pytest.raises(passports.NotEditable):
-        passports.edit_training(passport, t1.id, status="abandoned")
+    t1 = records.declare_training(passport, title="CAP", status="planned")
+    records.edit_training(passport, t1.id, status="completed")
+    with pytest.raises(records.NotEditable):
+        records.edit_training(passport, t1.id, status="abandoned")
 
 
 def test_attested_training_cannot_be_edited_by_holder(passport):
     structure = factories.structure("FT-T", type_="FT")
-    attested = workspace.attest_training(
+    attested = records.attest_training(
         structure, passport.id, title="Titre pro", status="completed"
     )
-    with pytest.raises(passports.NotEditable):
-        passports.edit_training(passport, attested.id, title="Forged")
+    with pytest.raises(records.NotEditable):
+        records.edit_training(passport, attested.id, title="Forged")
     assert attested.signature and attested.issuer_structure_id == structure.id
 
 
 def test_cannot_touch_another_holders_records(passport):
     other = passports.passport_of(factories.holder())
-    theirs = passports.declare_training(other, title="Theirs", status="planned")
-    with pytest.raises(passports.RecordNotFound):
-        passports.edit_training(passport, theirs.id, title="Mine now")
-    statement = passports.declare_cpf(other, date(2026, 1, 1), Decimal("10"))
-    with pytest.raises(passports.RecordNotFound):
-        passports.edit_cpf(passport, statement.id, date(2026, 1, 1), Decimal("9999"))
+    theirs = records.declare_training(other, title="Theirs", status="planned")
+    with pytest.raises(records.RecordNotFound):
+        records.edit_training(passport, theirs.id, title="Mine now")
+    statement = records.declare_cpf(other, date(2026, 1, 1), Decimal("10"))
+    with pytest.raises(records.RecordNotFound):
+        records.edit_cpf(passport, statement.id, date(2026, 1, 1), Decimal("9999"))
 
 
 def test_cpf_latest_statement_is_balance_and_edit_supersedes(passport):
-    old = passports.declare_cpf(passport, date(2025, 1, 1), Decimal("1500"))
-    new = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("2000.10"), dif_hours=20)
+    old = records.declare_cpf(passport, date(2025, 1, 1), Decimal("1500"))
+    new = records.declare_cpf(passport, date(2026, 1, 1), Decimal("2000.10"), dif_hours=20)
     assert passports.load_view(passport, ("cpf",)).cpf_current == new
-    fixed = passports.edit_cpf(passport, new.id, date(2026, 1, 1), Decimal("2000.01"))
+    fixed = records.edit_cpf(passport, new.id, date(2026, 1, 1), Decimal("2000.01"))
     view = passports.load_view(passport, ("cpf",))
     assert view.cpf_current == fixed
     assert fixed.balance == Decimal("2000.01")
@@ -82,16 +82,16 @@ def test_cpf_latest_statement_is_balance_and_edit_supersedes(passport):
     ],
 )
 def test_to_cents(euros, cents):
-    assert passports.to_cents(euros) == cents
+    assert records.to_cents(euros) == cents
 
 
 def test_records_form_one_chain_across_kinds(passport):
     structure = factories.structure("ML-T")
-    r1 = passports.declare_training(passport, title="A", status="planned")
-    r2 = workspace.record_reception(
+    r1 = records.declare_training(passport, title="A", status="planned")
+    r2 = records.record_reception(
         structure, passport.id, date=date(2026, 5, 20), channel="phone", needs=["orientation"]
     )
-    r3 = passports.declare_cpf(passport, date(2026, 5, 1), Decimal("800"))
+    r3 = records.declare_cpf(passport, date(2026, 5, 1), Decimal("800"))
     db.session.commit()
     assert [r.seq for r in (r1, r2, r3)] == [1, 2, 3]
     assert r2.prev_hash == r1.hash and r3.prev_hash == r2.hash
@@ -109,13 +109,13 @@ def test_profile_update_rejects_unknown_fields(passport):
 
 
 def test_timeline_is_newest_first(passport):
-    a = passports.declare_training(passport, title="A", status="planned")
-    b = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("1"))
+    a = records.declare_training(passport, title="A", status="planned")
+    b = records.declare_cpf(passport, date(2026, 1, 1), Decimal("1"))
     assert passports.load_view(passport).timeline() == [b, a]
 
 
 def test_hours_are_rounded_to_the_tenth_before_hashing(passport):
-    training = passports.declare_training(
+    training = records.declare_training(
         passport, title="A", status="planned", hours=Decimal("1.25")
     )
     db.session.commit()
@@ -137,7 +137,7 @@ def test_profile_update_counts_as_activity(passport):
 
 
 def test_append_to_an_erased_passport_is_a_clear_error(passport):
-    from passport.trust.chain import PassportGone
+    from passport.records.chain import PassportGone
     from passport.trust.erasure import erase_holder
 
     pid, holder_id = passport.id, passport.holder_id
@@ -146,6 +146,6 @@ def test_append_to_an_erased_passport_is_a_clear_error(passport):
     db.session.commit()
     structure = factories.structure("ML-G")
     with pytest.raises(PassportGone):
-        workspace.record_reception(
+        records.record_reception(
             structure, pid, date=date(2026, 1, 1), channel="phone", needs=["vae"]
         )

@@ -9,7 +9,7 @@ import pytest
 
 from passport.extensions import db
 from passport.passports import services as passports
-from passport.workspace import services as workspace
+from passport.records import services as records
 from tests import factories
 from tests.web import login, submit
 
@@ -73,7 +73,7 @@ def test_invalid_choice_is_a_form_error_not_a_500(client, holder):
 
 def test_edit_training_creates_new_version(client, holder):
     passport = passports.passport_of(holder)
-    t = passports.declare_training(passport, title="CAP", status="planned")
+    t = records.declare_training(passport, title="CAP", status="planned")
     db.session.commit()
     url = f"/passeport/formations/{t.id}/modifier"
     assert "CAP" in client.get(url).get_data(as_text=True)
@@ -88,7 +88,7 @@ def test_edit_training_creates_new_version(client, holder):
 def test_attested_records_have_no_edit_link_and_refuse_edits(client, holder):
     passport = passports.passport_of(holder)
     structure = factories.structure("FT-T", type_="FT", name="France Travail Dreux")
-    t = workspace.attest_training(structure, passport.id, title="Titre pro", status="completed")
+    t = records.attest_training(structure, passport.id, title="Titre pro", status="completed")
     db.session.commit()
     page = client.get("/passeport/formations").get_data(as_text=True)
     assert "Attesté par France Travail Dreux" in page
@@ -108,7 +108,7 @@ def test_attested_records_have_no_edit_link_and_refuse_edits(client, holder):
 
 def test_other_holders_record_is_404(client, holder, ctx):
     other = passports.passport_of(factories.holder())
-    theirs = passports.declare_training(other, title="Theirs", status="planned")
+    theirs = records.declare_training(other, title="Theirs", status="planned")
     db.session.commit()
     assert client.get(f"/passeport/formations/{theirs.id}/modifier").status_code == 404
     assert client.get("/passeport/formations/999999/modifier").status_code == 404
@@ -139,7 +139,7 @@ def test_cpf_in_the_future_is_refused(client, holder):
 
 def test_edit_cpf(client, holder):
     passport = passports.passport_of(holder)
-    s = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("100"))
+    s = records.declare_cpf(passport, date(2026, 1, 1), Decimal("100"))
     db.session.commit()
     r = submit(
         client, f"/passeport/cpf/{s.id}/modifier", {"as_of": "2026-01-01", "balance_eur": "150.25"}
@@ -191,9 +191,9 @@ def test_pages_send_csp_and_no_inline_script(client, holder):
 
 def _fill(passport, structure, partner, n: int) -> None:
     for i in range(n):
-        passports.declare_training(passport, title=f"Formation {i}", status="completed")
-        passports.declare_cpf(passport, date(2026, 1, 1) - timedelta(days=i), Decimal(i))
-        workspace.record_reception(
+        records.declare_training(passport, title=f"Formation {i}", status="completed")
+        records.declare_cpf(passport, date(2026, 1, 1) - timedelta(days=i), Decimal(i))
+        records.record_reception(
             structure,
             passport.id,
             date=date(2026, 1, 1),
@@ -201,8 +201,8 @@ def _fill(passport, structure, partner, n: int) -> None:
             needs=["orientation"],
             summary=f"R{i}",
         )
-        ref = workspace.send_referral(structure, passport.id, partner, needs=["vae"])
-        workspace.change_referral_status(ref, partner, "received")
+        ref = records.send_referral(structure, passport.id, partner, needs=["vae"])
+        records.change_referral_status(ref, partner, "received")
     db.session.commit()
 
 

@@ -9,6 +9,7 @@ import pytest
 from passport.db import utcnow
 from passport.extensions import db
 from passport.passports import services as passports
+from passport.records import services as records
 from passport.sharing import services as sharing
 from passport.sharing.models import AccessLogEntry, Notification, ShareLink
 from passport.sharing.services import ShareState
@@ -234,32 +235,35 @@ def test_reopen_refuses_revoked(net):
 
 
 def test_appends_through_a_grant(net):
+    """The grant says who writes; records writes as the grant's structure and advisor."""
     new = _share(net)
     grant = sharing.open_share(new.token, structure=net.ml, advisor=net.advisor, action="append")
-    reception = sharing.append_reception(
-        grant, date=date(2026, 5, 20), channel="phone", needs=["vae"]
+    by = {"advisor": grant.advisor}
+    pid = grant.passport.id
+    reception = records.record_reception(
+        grant.structure, pid, date=date(2026, 5, 20), channel="phone", needs=["vae"], **by
     )
-    referral = sharing.append_referral(
-        grant, to_structure="CAP28", needs=["job_search"], message="RQTH"
+    referral = records.send_referral(
+        grant.structure, pid, net.cap, needs=["job_search"], message="RQTH", **by
     )
-    training = sharing.append_training(grant, title="CACES", status="completed")
+    training = records.attest_training(
+        grant.structure, pid, title="CACES", status="completed", **by
+    )
     db.session.commit()
     for record in (reception, referral, training):
         assert record.passport_id == net.passport.id
         assert record.issuer_structure is net.ml and record.issuer_advisor is net.advisor
         assert record.signature
     assert [r.seq for r in (reception, referral, training)] == [1, 2, 3]
-    with pytest.raises(sharing.ShareInputError):
-        sharing.append_referral(grant, to_structure="ML28", needs=["job_search"])
-    with pytest.raises(sharing.ShareInputError):
-        sharing.append_referral(grant, to_structure="ZZZ", needs=["job_search"])
+    with pytest.raises(records.SameStructure):
+        records.send_referral(grant.structure, pid, net.ml, needs=["job_search"])
 
 
 def test_append_needs_the_permission(net):
     new = _share(net, permissions=["read"])
-    grant = sharing.open_share(new.token, structure=net.ml)
     with pytest.raises(sharing.NotPermitted):
-        sharing.append_reception(grant, date=date(2026, 5, 20), channel="phone", needs=["vae"])
+        sharing.open_share(new.token, structure=net.ml, action="append")
+    assert sharing.open_share(new.token, structure=net.ml).can_append is False
 
 
 def test_access_log_pages_in_two_queries(app, net, count_queries):

@@ -13,9 +13,9 @@ import pytest
 
 from passport.extensions import db
 from passport.passports import services as passports
+from passport.records import services as records
 from passport.structures.services import get_structure
 from passport.trust.cli import purge_command
-from passport.workspace import services as workspace
 from tests import factories as f
 
 HOLDER_NAME = "Léa Zéphyrine Martin"
@@ -53,10 +53,10 @@ def build_world(app) -> World:
         passport = passports.passport_of(user)
         passports.update_profile(passport, birth_year=1998, department="28")
         pid = passport.id
-        first = passports.declare_training(
+        first = records.declare_training(
             passport, title="Soudure TIG", status="planned", hours=Decimal("1.25")
         )
-        workspace.record_reception(
+        records.record_reception(
             ml,
             pid,
             date=date(2026, 3, 2),
@@ -67,21 +67,21 @@ def build_world(app) -> World:
             outcome="referred",
             summary=SUMMARY,
         )
-        referral = workspace.send_referral(
+        referral = records.send_referral(
             ml, pid, cap, needs=["job_search"], message=MESSAGE, advisor=advisor
         )
-        workspace.change_referral_status(referral, cap, "received", note=NOTE, advisor=cap_advisor)
-        workspace.attest_training(
+        records.change_referral_status(referral, cap, "received", note=NOTE, advisor=cap_advisor)
+        records.attest_training(
             ml, pid, advisor=advisor, title="CACES R489", status="completed", hours=Decimal("35")
         )
-        passports.declare_cpf(passport, date(2026, 1, 31), Decimal("1234.56"))
-        passports.edit_training(passport, first.id, status="in_progress")
-        workspace.record_reception(
+        records.declare_cpf(passport, date(2026, 1, 31), Decimal("1234.56"))
+        records.edit_training(passport, first.id, status="in_progress")
+        records.record_reception(
             ml, None, date=date(2026, 3, 3), channel="phone", needs=["vae"], summary=ANON_SUMMARY
         )
         other = f.holder("autre@example.org", name="Nour Benali")
         other_passport = passports.passport_of(other)
-        workspace.record_reception(
+        records.record_reception(
             ml,
             other_passport.id,
             date=date(2026, 3, 4),

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from passport.extensions import db
 from passport.passports import services as passports
 from passport.passports.models import Passport, Reception, Training
+from passport.records import services as records
 from passport.trust.canonical import canonical_json, chain_hash, record_content
 from passport.trust.export import chain_records
 from passport.trust.signing import jwks as published_jwks
@@ -88,7 +89,7 @@ def test_a_rounded_column_is_hashed_as_stored(app):
     """NUMERIC(7,1) turns 1.25 into 1.2 (SQLite) or 1.3 (PostgreSQL): hash the stored value."""
     with app.app_context():
         passport = passports.passport_of(f.holder())
-        training = passports.declare_training(
+        training = records.declare_training(
             passport, title="Habilitation électrique", status="planned", hours=Decimal("1.25")
         )
         db.session.commit()

@@ -17,8 +17,8 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from passport.extensions import db
-from passport.passports import services as passports_services
 from passport.passports.models import Passport
+from passport.records import services as records
 from passport.trust.canonical import canonical_json, chain_hash
 from passport.trust.export import FORMAT, attested_part
 from passport.trust.signing import jwks, service_jwks
@@ -466,14 +466,13 @@ def test_export_takes_a_fixed_number_of_queries(app, client, world, count_querie
 
     few = measure()
     from passport.structures.services import get_structure
-    from passport.workspace import services as workspace
 
     with app.app_context():
         for n in range(15):
-            workspace.attest_training(
+            records.attest_training(
                 get_structure("CAP-28"), world.passport_id, title=f"T{n}", status="planned"
             )
-            passports_services.declare_cpf(
+            records.declare_cpf(
                 db.session.get(Passport, world.passport_id), date(2026, 2, n + 1), Decimal(n)
             )
         db.session.commit()

@@ -7,6 +7,8 @@ import pytest
 from passport.extensions import db
 from passport.passports import services as passports
 from passport.passports.models import Referral
+from passport.records import services as records
+from passport.records.access import log_access
 from passport.sharing.models import AccessLogEntry
 from passport.workspace import services as workspace
 from tests import factories
@@ -17,7 +19,7 @@ from tests.web import login, submit
 def _referrals(network, holder, count: int, **kwargs) -> list[Referral]:
     passport = passports.passport_of(holder)
     made = [
-        workspace.send_referral(
+        records.send_referral(
             network["ml"],
             passport.id,
             network["cio"],
@@ -159,7 +161,7 @@ def test_unknown_status_is_a_form_error(cio_client, holder, network):
 
 def test_filter_by_status_and_pagination(cio_client, holder, network):
     referrals = _referrals(network, holder, 23)
-    workspace.change_referral_status(referrals[0], network["cio"], "received")
+    records.change_referral_status(referrals[0], network["cio"], "received")
     db.session.commit()
     page = text(cio_client.get("/espace/orientations?statut=received"))
     assert "1 orientation" in page and "Message 0" in page and "Message 5" not in page
@@ -188,12 +190,12 @@ def test_referral_lists_cost_the_same_with_1_or_100_rows(app, holder, network, c
         client, "sami@cio.example.org" if url.endswith("orientations") else "camille@ml.example.org"
     )
     made = _referrals(network, holder, 1)
-    workspace.change_referral_status(made[0], network["cio"], "received", note="vu")
+    records.change_referral_status(made[0], network["cio"], "received", note="vu")
     db.session.commit()
     one = _count(client, count_queries, url + "?page=1")
     more = _referrals(network, holder, 99)
     for r in more[:50]:
-        workspace.change_referral_status(r, network["cio"], "received", note="vu")
+        records.change_referral_status(r, network["cio"], "received", note="vu")
     db.session.commit()
     many = _count(client, count_queries, url + "?page=1")
     assert one == many
@@ -212,12 +214,12 @@ def test_access_log_costs_the_same_with_1_or_100_rows(app, network, count_querie
     share = sharing.create_share(
         passport, sections=["cpf"], permissions=["read"], expires_in_days=5
     ).share
-    sharing.log_access(share, structure=network["ml"], advisor=network["ml_advisor"], action="view")
+    log_access(share, structure=network["ml"], advisor=network["ml_advisor"], action="view")
     db.session.commit()
     one = _count(client, count_queries, "/partages/historique")
     for i in range(99):
         action = ("view", "append", "denied")[i % 3]
-        sharing.log_access(share, structure=network["cio"], advisor=None, action=action)
+        log_access(share, structure=network["cio"], advisor=None, action=action)
     db.session.commit()
     many = _count(client, count_queries, "/partages/historique")
     assert one == many
@@ -230,14 +232,13 @@ def test_referrals_of_an_erased_passport_leave_the_inbox_but_stay_counted(ctx):
     from passport.passports import services as passports
     from passport.passports.models import Referral
     from passport.trust.erasure import erase_holder
-    from passport.workspace import services as workspace
     from tests import factories
 
     sender = factories.structure("ML-E")
     receiver = factories.structure("CIO-E", type_="CIO")
     holder = factories.holder()
     passport = passports.passport_of(holder)
-    workspace.send_referral(sender, passport.id, receiver, needs=["orientation"], message="Léa")
+    records.send_referral(sender, passport.id, receiver, needs=["orientation"], message="Léa")
     db.session.commit()
     assert workspace.referrals_page(receiver)[1] == 1
     erase_holder(holder.id)

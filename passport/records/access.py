@@ -1,0 +1,40 @@
+"""The holder's access log: one row per use (or refusal) of a share, and its notification.
+
+``passport.sharing.services`` decides when a share was used or refused and calls
+``log_access``; reading the log and the notifications stays with sharing.
+"""
+
+from __future__ import annotations
+
+from passport.accounts.models import User
+from passport.db import utcnow
+from passport.extensions import db
+from passport.passports.models import Passport
+from passport.sharing.models import AccessLogEntry, Notification, ShareLink
+from passport.structures.models import Structure
+
+
+def log_access(
+    share: ShareLink,
+    *,
+    structure: Structure | None,
+    advisor: User | None,
+    action: str,
+) -> AccessLogEntry:
+    """One row of the holder's access log (minimal data) and a notification for them."""
+    entry = AccessLogEntry(
+        passport_id=share.passport_id,
+        share_id=share.id,
+        structure_id=structure.id if structure is not None else None,
+        advisor_id=advisor.id if advisor is not None else None,
+        action=action,
+        at=utcnow(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    holder_id = db.session.execute(
+        db.select(Passport.holder_id).where(Passport.id == share.passport_id)
+    ).scalar_one()
+    db.session.add(Notification(user_id=holder_id, access_id=entry.id, kind=f"share_{action}"))
+    db.session.flush()
+    return entry

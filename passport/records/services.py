@@ -1,0 +1,236 @@
+"""One function per kind of record; each builds it and appends it with ``chain.append``.
+
+Structures' records (receptions, referrals and their status, attested trainings) are
+stamped with the structure (and advisor, when a person wrote them) and signed with the
+structure's key. What the holder declares (trainings, CPF statements) is chained but not
+signed. Self-declared records are never edited in place: an edit appends a new version that
+supersedes the old one, so the hash chain stays intact; records a structure wrote
+(``issuer_structure_id`` set) cannot be edited by anyone.
+
+Access checks happen before these calls (``passport.sharing``); these functions only write.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from passport.accounts.models import User
+from passport.db import utcnow, valid_id
+from passport.extensions import db
+from passport.passports.models import (
+    REFERRAL_TRANSITIONS,
+    CpfStatement,
+    Passport,
+    Reception,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Training,
+)
+from passport.records import chain
+from passport.structures.models import Structure
+
+TRAINING_FIELDS = (
+    "title",
+    "provider",
+    "certification_code",
+    "start_date",
+    "end_date",
+    "status",
+    "hours",
+    "funding",
+)
+
+
+class RecordError(Exception):
+    """Base class of the errors of writing a record."""
+
+
+class RecordNotFound(RecordError):
+    pass
+
+
+class NotEditable(RecordError):
+    """The record was attested by a structure, or is an old version."""
+
+
+class WorkflowError(RecordError):
+    """A referral status change that the fiche navette workflow forbids."""
+
+
+class SameStructure(RecordError):
+    """A structure cannot refer a person to itself."""
+
+
+# ------------------------------------------------------------------ structures' records
+
+
+def record_reception(
+    structure: Structure,
+    passport_id: int | None,
+    *,
+    date: date,
+    channel: str,
+    needs: list[str],
+    advisor: User | None = None,
+    situation: str | None = None,
+    outcome: str | None = None,
+    summary: str | None = None,
+) -> Reception:
+    """A first reception; ``passport_id=None`` records an anonymous one (barometer only)."""
+    reception = Reception(
+        date=date,
+        channel=channel,
+        needs=sorted(set(needs)),
+        situation=situation,
+        outcome=outcome,
+        summary=summary,
+        issuer_advisor=advisor,
+    )
+    return chain.append(reception, passport_id, issuer=structure)
+
+
+def send_referral(
+    structure: Structure,
+    passport_id: int,
+    to_structure: Structure,
+    *,
+    needs: list[str],
+    message: str | None = None,
+    advisor: User | None = None,
+) -> Referral:
+    """A fiche navette to ``to_structure``, status ``sent``."""
+    if to_structure.id == structure.id:
+        raise SameStructure(structure.code)
+    referral = Referral(
+        to_structure=to_structure,
+        needs=sorted(set(needs)),
+        message=message,
+        status=ReferralStatus.SENT.value,
+        issuer_advisor=advisor,
+    )
+    referral = chain.append(referral, passport_id, issuer=structure)
+    referral.status_changed_at = referral.created_at
+    return referral
+
+
+def change_referral_status(
+    referral: Referral,
+    structure: Structure,
+    status: str,
+    *,
+    note: str | None = None,
+    advisor: User | None = None,
+) -> ReferralEvent:
+    """Move a referral along the workflow; only the receiving structure may."""
+    if referral.to_structure_id != structure.id:
+        raise PermissionError("only the receiving structure changes a referral's status")
+    # Lock the chain first so that two parallel changes see each other's status.
+    if referral.passport_id is not None:
+        chain.lock_passport(referral.passport_id)
+    db.session.refresh(referral, ["status"])
+    if status not in REFERRAL_TRANSITIONS.get(referral.status, frozenset()):
+        raise WorkflowError(f"{referral.status} -> {status}")
+    event = ReferralEvent(referral_id=referral.id, status=status, note=note, issuer_advisor=advisor)
+    event = chain.append(event, referral.passport_id, issuer=structure)
+    db.session.expire(referral, ["events"])
+    referral.status = status
+    referral.status_changed_at = utcnow()
+    db.session.flush()
+    return event
+
+
+def attest_training(
+    structure: Structure, passport_id: int, *, advisor: User | None = None, **values
+) -> Training:
+    """A training attested (and signed) by the structure."""
+    training = Training(**clean_training_values(values), issuer_advisor=advisor)
+    return chain.append(training, passport_id, issuer=structure)
+
+
+# ------------------------------------------------------------------ what the holder declares
+
+
+def clean_training_values(values: dict) -> dict:
+    """Check the field names and round hours to the tenth (the column's precision), so that
+    what is hashed and signed is what both databases store."""
+    unknown = set(values) - set(TRAINING_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown training fields {sorted(unknown)}")
+    hours = values.get("hours")
+    if hours is not None:
+        values = {**values, "hours": Decimal(hours).quantize(Decimal("0.1"), ROUND_HALF_UP)}
+    return values
+
+
+def declare_training(passport: Passport, **values) -> Training:
+    """A training the holder declares themselves (``issuer`` None, unsigned)."""
+    training = Training(**clean_training_values(values))
+    return chain.append(training, passport.id)
+
+
+def get_training(passport: Passport, training_id: int) -> Training:
+    """One of the passport's trainings; RecordNotFound for another passport's."""
+    training = db.session.get(Training, training_id) if valid_id(training_id) else None
+    if training is None or training.passport_id != passport.id:
+        raise RecordNotFound(training_id)
+    return training
+
+
+def edit_training(passport: Passport, training_id: int, **values) -> Training:
+    """A new version of a self-declared training; the old one is kept, superseded."""
+    old = get_training(passport, training_id)
+    chain.lock_passport(passport.id)  # a parallel edit of the same version waits here...
+    db.session.refresh(old, ["superseded"])  # ...and then sees it superseded
+    if old.is_attested or old.superseded:
+        raise NotEditable(training_id)
+    merged = {name: getattr(old, name) for name in TRAINING_FIELDS}
+    merged.update(clean_training_values(values))
+    new = Training(**merged, supersedes_id=old.id)
+    old.superseded = True
+    return chain.append(new, passport.id)
+
+
+def declare_cpf(
+    passport: Passport, as_of: date, balance_eur: Decimal, dif_hours: int | None = None
+) -> CpfStatement:
+    """A CPF statement read by the holder on their account; the latest is the balance."""
+    statement = CpfStatement(as_of=as_of, balance_cents=to_cents(balance_eur), dif_hours=dif_hours)
+    return chain.append(statement, passport.id)
+
+
+def get_cpf(passport: Passport, statement_id: int) -> CpfStatement:
+    """One of the passport's CPF statements; RecordNotFound for another passport's."""
+    statement = db.session.get(CpfStatement, statement_id) if valid_id(statement_id) else None
+    if statement is None or statement.passport_id != passport.id:
+        raise RecordNotFound(statement_id)
+    return statement
+
+
+def edit_cpf(
+    passport: Passport,
+    statement_id: int,
+    as_of: date,
+    balance_eur: Decimal,
+    dif_hours: int | None = None,
+) -> CpfStatement:
+    """A corrected CPF statement; the old one is kept, superseded."""
+    old = get_cpf(passport, statement_id)
+    chain.lock_passport(passport.id)
+    db.session.refresh(old, ["superseded"])
+    if old.is_attested or old.superseded:
+        raise NotEditable(statement_id)
+    new = CpfStatement(
+        as_of=as_of,
+        balance_cents=to_cents(balance_eur),
+        dif_hours=dif_hours,
+        supersedes_id=old.id,
+    )
+    old.superseded = True
+    return chain.append(new, passport.id)
+
+
+def to_cents(amount: Decimal) -> int:
+    """Euros to integer cents, rounding half up to the cent."""
+    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
