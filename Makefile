@@ -31,9 +31,11 @@ lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 		$(UPGRADE) --quiet -o $(LOCK)
 
+# The worker (mail, reminders, purge) runs beside the web server and stops with it.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --debug
 
 test: install-test

@@ -68,6 +68,15 @@ class Config:
     # Without MAIL_SERVER, mails are written here (default: <instance>/outbox).
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")
 
+    # Who runs the service: named in every mail (the law wants the sender identified).
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Région Centre-Val de Loire (SPRO)")
+    # A referral still "sent" after this many working days is recalled to its structure.
+    REFERRAL_REMINDER_WORKING_DAYS = int(os.environ.get("REFERRAL_REMINDER_WORKING_DAYS", "3"))
+    # Accesses of one structure to one passport less than this apart are one visit (one mail).
+    VISIT_MINUTES = int(os.environ.get("VISIT_MINUTES", "30"))
+    # Background jobs: Redis (REDIS_URL) when set, else SQLite in the instance folder.
+    JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH")
+
     RETENTION_PASSPORT_DAYS = int(os.environ.get("RETENTION_PASSPORT_DAYS", str(2 * 365)))
     RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("RETENTION_ACCESS_LOG_DAYS", "365"))
 

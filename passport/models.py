@@ -2,6 +2,7 @@
 
 from passport.accounts.models import ApiToken, Role, User
 from passport.api.models import IdempotentRequest
+from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
     CpfStatement,
     Passport,
@@ -19,6 +20,9 @@ __all__ = [
     "ApiToken",
     "CpfStatement",
     "IdempotentRequest",
+    "JobKey",
+    "MailPreference",
+    "OutgoingMail",
     "Notification",
     "Passport",
     "Reception",

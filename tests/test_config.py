@@ -128,6 +128,7 @@ def test_links_in_mails_come_from_public_url_not_from_the_host_header(tmp_path):
 
     from passport.extensions import db
     from tests import factories
+    from tests.mailbox import burst
     from tests.web import submit
 
     app = create_app(
@@ -135,6 +136,7 @@ def test_links_in_mails_come_from_public_url_not_from_the_host_header(tmp_path):
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite3"),
             "PUBLIC_URL": "https://passeport.example.fr",
         },
     )
@@ -145,6 +147,7 @@ def test_links_in_mails_come_from_public_url_not_from_the_host_header(tmp_path):
     client.environ_base["HTTP_HOST"] = "evil.example"  # a forged Host header
     r = submit(client, "/mot-de-passe-oublie", {"email": "victim@example.org"})
     assert r.status_code == 302
+    burst(app.test_cli_runner())
     (mail,) = [message_from_bytes(p.read_bytes()) for p in Path(tmp_path / "outbox").glob("*.eml")]
     body = mail.get_payload(decode=True).decode()
     assert "https://passeport.example.fr/mot-de-passe/" in body

@@ -113,7 +113,9 @@ def forgot_password():
                     name=user.full_name,
                     link=link,
                 ),
+                key=f"password-reset:{user.id}:{token[-16:]}",
             )
+            db.session.commit()  # the mail is queued; the worker sends it
         # Same answer whether the account exists or not.
         flash(
             _("Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé."),
