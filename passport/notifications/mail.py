@@ -137,7 +137,8 @@ def deliver_mail(mail_id: int) -> bool:
         return False
     db.session.commit()  # the claim is visible to other workers
     mail = db.session.get(OutgoingMail, mail_id)
-    assert mail is not None
+    if mail is None:  # deleted meanwhile
+        return False
     try:
         _transmit(_message(mail))
     except DeliveryFailed as exc:
