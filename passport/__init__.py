@@ -88,7 +88,7 @@ def register_extensions(app: Flask) -> None:
     import passport.models  # noqa: F401  (every table in the metadata)
     from passport.accounts.services import load_user
     from passport.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
-    from passport.notifications import jobs
+    from passport.notifications import queue
     from passport.security import Passwords
     from passport.trust.encryption import build_keyring
 
@@ -102,7 +102,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
-    jobs.init_app(app)
+    queue.init_app(app)
     app.extensions["passport_keyring"] = build_keyring(app.config)
     app.extensions["passport_passwords"] = Passwords(**app.config.get("ARGON2_PARAMS", {}))
 

@@ -1,8 +1,9 @@
 """Notifications: background jobs, mail, in-app notices.
 
-- ``jobs``: the huey queue (SQLite in the instance folder, Redis with ``REDIS_URL``), the
-  ``job``/``periodic`` registries, ``enqueue_after_commit``, ``once(key)`` (idempotency in
-  the database), ``run_burst``.
+- ``jobs``: the ``job``/``periodic`` registries, ``enqueue_after_commit``, ``once(key)``
+  (idempotency in the database).
+- ``queue``: huey (SQLite in the instance folder, Redis with ``REDIS_URL``), the
+  ``after_commit`` hook, ``run_burst``, the consumer.
 - ``mail``: ``send_mail`` / ``send_templated`` queue an ``OutgoingMail``; the
   ``deliver_mail`` job sends it with retries; ``sweep`` finds what was left behind.
 - ``schedule``: the daily retention purge.

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from passport.notifications import jobs
+from passport.notifications import queue
 
 
 @click.command("worker")
@@ -27,9 +27,9 @@ def worker(burst: bool, run_schedule: bool, workers: int) -> None:
     if burst:
         ran = []
         if run_schedule:
-            ran = jobs.run_schedule(app)
-        done = jobs.run_burst(app)
+            ran = queue.run_schedule(app)
+        done = queue.run_burst(app)
         click.echo(f"{done} job(s) run" + (f"; schedule: {', '.join(ran)}" if ran else ""))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    jobs.consumer(app, workers=workers).run()
+    queue.consumer(app, workers=workers).run()

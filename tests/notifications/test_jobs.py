@@ -11,7 +11,7 @@ import time_machine
 
 from passport.db import utcnow
 from passport.extensions import db
-from passport.notifications import jobs
+from passport.notifications import queue
 from passport.notifications.mail import send_mail
 from passport.notifications.models import JobKey, OutgoingMail
 from tests import factories
@@ -54,7 +54,7 @@ def test_one_key_gives_one_mail(app, runner, ctx):
     assert send_mail("x@example.org", "Sujet", "Corps", key="event:1") is None
     db.session.commit()
     mail_id = db.session.execute(db.select(OutgoingMail.id)).scalar_one()
-    jobs.enqueue_now("deliver_mail", mail_id)  # the same job queued twice
+    queue.enqueue_now("deliver_mail", mail_id)  # the same job queued twice
     burst(runner)
     assert len(outbox(app)) == 1
 
@@ -117,7 +117,7 @@ def test_the_queue_lives_in_redis_when_configured(app, runner, ctx):
     )
     send_mail("x@example.org", "Sujet", "Corps")
     db.session.commit()
-    huey = jobs.huey_of(app)
+    huey = queue.huey_of(app)
     assert type(huey).__name__ == "RedisHuey"
     assert huey.pending_count() == 1
     burst(runner)
