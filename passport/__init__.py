@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from passport.accounts.views import bp as accounts_bp
     from passport.api.routes import bp as api_bp
     from passport.main import bp as main_bp
+    from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
     from passport.structures.views import bp as structures_bp
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         workspace_bp,
         structures_bp,
         trust_bp,
+        notifications_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,11 +7,12 @@ M2ED, with Transitions Pro (then Fongecif) and Apec.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from passport.accounts import services as accounts
 from passport.accounts.models import Role
+from passport.db import LOCAL_TZ
 from passport.passports import services as passports
 from passport.records import services as records
 from passport.sharing import services as sharing
@@ -183,8 +184,18 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         message="Léa souhaite un CAP boulanger en apprentissage à la rentrée.",
     )
     records.change_referral_status(referral, cma, "received", advisor=ines)
+    visit = datetime.combine(today + timedelta(days=8), time(14, 30), tzinfo=LOCAL_TZ)
     records.change_referral_status(
-        referral, cma, "appointment", advisor=ines, note="Rendez-vous au point A le mardi suivant."
+        referral,
+        cma,
+        "appointment",
+        advisor=ines,
+        note="Apporter un CV.",
+        appointment=records.Appointment(
+            at=visit.astimezone(UTC),
+            place="CMA Eure-et-Loir, 24 rue des Artisans, Dreux",
+            contact="Inès, 02 37 00 00 00",
+        ),
     )
     records.declare_cpf(lea_pp, today - timedelta(days=20), Decimal("0"))
 

@@ -49,6 +49,16 @@ REFERRAL_STATUSES = {
     "declined": _l("Déclinée"),
 }
 
+DECLINE_REASONS = {
+    "not_eligible": _l("La personne ne relève pas de nos critères"),
+    "no_capacity": _l("Plus de place disponible"),
+    "unreachable": _l("Personne injoignable"),
+    "declined_by_person": _l("La personne ne souhaite pas donner suite"),
+    "wrong_structure": _l("Ce n'est pas la bonne structure"),
+    "duplicate": _l("Orientation en double"),
+    "other": _l("Autre raison"),
+}
+
 TRAINING_STATUSES = {
     "planned": _l("Prévue"),
     "in_progress": _l("En cours"),

@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
         channel_label=_label(labels.CHANNELS),
         outcome_label=_label(labels.OUTCOMES),
         referral_status_label=_label(labels.REFERRAL_STATUSES),
+        reason_label=_label(labels.DECLINE_REASONS),
         training_status_label=_label(labels.TRAINING_STATUSES),
         qualification_label=_label(labels.QUALIFICATION_LEVELS),
     )
@@ -76,6 +77,7 @@ NAV = (
     ("sharing.index", _l("Mes partages"), {"individual"}),
     ("sharing.access_log", _l("Qui a consulté"), {"individual"}),
     ("trust.my_data", _l("Mes données"), {"individual"}),
+    ("notifications.preferences", _l("Mes e-mails"), {"individual", "advisor", "structure_admin"}),
     ("workspace.index", _l("Passeports partagés"), {"advisor", "structure_admin"}),
     ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
     ("structures.api_keys", _l("Clés API"), {"structure_admin"}),

@@ -11,6 +11,7 @@ from passport.api.idempotency import idempotent
 from passport.api.openapi import doc
 from passport.api.schemas import CpfIn, TrainingIn, parse
 from passport.api.serializers import cpf_json, passport_json, training_json
+from passport.errors import Problem
 from passport.extensions import db
 from passport.passports import services as passports
 from passport.records import services as records
@@ -28,6 +29,21 @@ def my_passport():
 def get_my_passport():
     view = passports.load_view(my_passport())
     return passport_json(view)
+
+
+@bp.get("/me/referrals/<int:referral_id>/appointment.ics")
+@require_roles(Role.INDIVIDUAL)
+@doc(
+    "The appointment of one of the holder's referrals (RFC 5545)",
+    responses={200: None, 404: None},
+)
+def appointment_ics(referral_id: int):
+    from passport.notifications import calendar
+
+    referral = calendar.holder_appointment(my_passport().id, referral_id)
+    if referral is None:
+        raise Problem(404, "Not Found", "No appointment for this referral.")
+    return calendar.ics_response(referral)
 
 
 @bp.post("/me/trainings")

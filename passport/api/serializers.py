@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from passport.passports.models import CpfStatement, Reception, Referral, Training
+from passport.passports.models import CpfStatement, Reception, Referral, ReferralEvent, Training
 from passport.passports.services import PassportView
 from passport.trust.canonical import iso_timestamp, issuer_of
 
@@ -46,16 +46,30 @@ def referral_json(r: Referral) -> dict:
         "needs": list(r.needs or []),
         "message": r.message,
         "status": r.status,
+        "appointment": appointment_json(r.appointment),
+        "reason": r.decline.reason if r.decline else None,
         "history": [
             {
                 "status": e.status,
                 "at": iso_timestamp(e.created_at),
                 "note": e.note,
+                "appointment": appointment_json(e),
+                "reason": e.reason,
                 "issuer": issuer_of(e),
                 "signature": e.signature,
             }
             for e in r.events
         ],
+    }
+
+
+def appointment_json(e: ReferralEvent | None) -> dict | None:
+    if e is None or e.appointment_at is None:
+        return None
+    return {
+        "at": iso_timestamp(e.appointment_at),
+        "place": e.appointment_place,
+        "contact": e.appointment_contact,
     }
 
 

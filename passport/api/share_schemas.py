@@ -18,7 +18,7 @@ from passport.api.openapi import RESPONSE_SCHEMAS
 from passport.api.schemas import LongText, Schema
 from passport.db import utcnow
 from passport.errors import Problem
-from passport.passports.models import Channel, Need, Outcome, Situation
+from passport.passports.models import Channel, DeclineReason, Need, Outcome, Situation
 from passport.sharing.services import LABEL_MAX, MAX_DAYS, MIN_DAYS, PASSCODE_MAX, PASSCODE_MIN
 
 Section = Literal["profile", "receptions", "referrals", "trainings", "cpf"]
@@ -87,11 +87,37 @@ class ReferralIn(Schema):
         return list(dict.fromkeys(values))
 
 
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+#: An appointment is dated within a year before and two years after now.
+APPOINTMENT_PAST, APPOINTMENT_FUTURE = dt.timedelta(days=366), dt.timedelta(days=2 * 366)
+
+
+class AppointmentIn(Schema):
+    """When (with its offset, e.g. ``2026-06-02T14:30:00+02:00``), where, whom to ask for."""
+
+    at: dt.datetime
+    place: ShortText | None = None
+    contact: ShortText | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _aware_and_plausible(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("give the time zone offset, e.g. +02:00 or Z")
+        now = utcnow()
+        if not (now - APPOINTMENT_PAST <= value <= now + APPOINTMENT_FUTURE):
+            raise ValueError("an appointment within a year before and two years after today")
+        return value.astimezone(dt.UTC)
+
+
 class ReferralStatusIn(Schema):
-    """A status change by the receiving structure."""
+    """A status change by the receiving structure; ``appointment`` goes with the status
+    ``appointment`` and ``reason`` with ``declined`` (422 when missing)."""
 
     status: Literal["received", "appointment", "completed", "declined"]
     note: LongText | None = None
+    appointment: AppointmentIn | None = None
+    reason: DeclineReason | None = None
 
 
 # ------------------------------------------------------------------ query strings

@@ -34,6 +34,7 @@ from passport.sharing import services as sharing
 from passport.sharing.models import AccessLogEntry, ShareLink
 from passport.structures import services as structures
 from passport.trust.canonical import iso_timestamp
+from passport.workspace import services as workspace
 
 PASSCODE_HEADER = "X-Share-Passcode"
 
@@ -289,7 +290,7 @@ def shared_referral(token: str):
     if target is None:
         raise _invalid({"to_structure": [f"Unknown structure code {code[:32]!r}."]})
     try:
-        referral = records.send_referral(
+        referral = workspace.send_referral(
             grant.structure,
             grant.passport.id,
             target,

@@ -108,7 +108,7 @@ def list_referrals():
 @doc(
     "Move a referral along its workflow (receiving structure only)",
     body=ReferralStatusIn,
-    responses={200: "Referral", 403: None, 404: None, 409: None},
+    responses={200: "Referral", 403: None, 404: None, 409: None, 422: None},
 )
 def update_referral(referral_id: int):
     caller = current_caller()
@@ -119,10 +119,30 @@ def update_referral(referral_id: int):
     structure = caller.structure
     if structure is None or not policy.can(caller, policy.Action.REFERRAL_UPDATE, referral):
         raise Problem(403, "Forbidden", "Only the receiving structure changes a referral's status.")
-    try:
-        records.change_referral_status(
-            referral, structure, data.status, note=data.note, advisor=caller.advisor
+    appointment = (
+        records.Appointment(
+            at=data.appointment.at, place=data.appointment.place, contact=data.appointment.contact
         )
+        if data.appointment is not None
+        else None
+    )
+    try:
+        workspace.change_referral_status(
+            referral,
+            structure,
+            data.status,
+            note=data.note,
+            advisor=caller.advisor,
+            appointment=appointment,
+            reason=data.reason.value if data.reason else None,
+        )
+    except records.MissingDetail as exc:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            "Some fields are missing or invalid.",
+            errors={exc.field: [str(exc)]},
+        ) from None
     except records.WorkflowError:
         raise Problem(
             409,

@@ -15,10 +15,11 @@ import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import wraps
 from pathlib import Path
 from typing import cast
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
@@ -36,9 +37,12 @@ from passport.notifications.jobs import (
 )
 from passport.notifications.models import OutgoingMail
 from passport.security import new_secret
+from passport.urls import external_url
 
 log = logging.getLogger(__name__)
 
+#: Links in mails written outside a request when PUBLIC_URL is not set (a laptop).
+LOCAL_URL = "http://127.0.0.1:5000"
 #: A worker that crashed while sending gives its claim up after this long.
 CLAIM_MINUTES = 10
 #: Sent mails are kept this long (what was sent, for support), then deleted.
@@ -66,15 +70,38 @@ def send_mail(
     return mail
 
 
+def with_links(function):
+    """Run ``function`` inside ``link_context()`` when there is no request (worker, CLI)."""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        if has_request_context():
+            return function(*args, **kwargs)
+        with link_context():
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
+@with_links
 def send_templated(
     to: str, template: str, *, key: str | None = None, **context
 ) -> OutgoingMail | None:
-    """Render ``mail/<template>.txt`` and ``.html`` (the subject is the text's first line)."""
+    """Render ``mail/<template>.txt`` and ``.html`` (the subject is the text's first line).
+
+    Outside a request (the worker, a CLI command) links are built from ``PUBLIC_URL``."""
     context.setdefault("operator", current_app.config.get("OPERATOR_NAME"))
+    context.setdefault("preferences", external_url("notifications.preferences"))
     text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.partition("\n")
     html = render_template(f"mail/{template}.html", subject=subject.strip(), **context)
     return send_mail(to, subject.strip(), body.strip() + "\n", html=html, key=key)
+
+
+def link_context():
+    """A request context on the site's public address, for ``url_for`` outside requests."""
+    app = current_app._get_current_object()
+    return app.test_request_context("/", base_url=app.config.get("PUBLIC_URL") or LOCAL_URL)
 
 
 def _message(mail: OutgoingMail) -> EmailMessage:

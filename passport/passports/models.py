@@ -76,6 +76,18 @@ class ReferralStatus(StrEnum):
     DECLINED = "declined"
 
 
+class DeclineReason(StrEnum):
+    """Why a structure declines a referral (REASON codes of API.md)."""
+
+    NOT_ELIGIBLE = "not_eligible"
+    NO_CAPACITY = "no_capacity"
+    UNREACHABLE = "unreachable"
+    DECLINED_BY_PERSON = "declined_by_person"
+    WRONG_STRUCTURE = "wrong_structure"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
 #: The fiche navette workflow (DOMAIN.md): allowed next statuses of each status.
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
     ReferralStatus.SENT: frozenset({ReferralStatus.RECEIVED, ReferralStatus.DECLINED}),
@@ -181,6 +193,16 @@ class Referral(ChainedRecord, Model):
         back_populates="referral", order_by="ReferralEvent.id", passive_deletes=True
     )
 
+    @property
+    def appointment(self) -> ReferralEvent | None:
+        """The status change that set the appointment (date, place, contact), if any."""
+        return next((e for e in reversed(self.events) if e.appointment_at is not None), None)
+
+    @property
+    def decline(self) -> ReferralEvent | None:
+        """The status change that declined the referral, if any."""
+        return next((e for e in self.events if e.status == ReferralStatus.DECLINED), None)
+
 
 class ReferralEvent(ChainedRecord, Model):
     """One status change of a referral, written by the receiving structure."""
@@ -193,6 +215,12 @@ class ReferralEvent(ChainedRecord, Model):
     )
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(EncryptedText)
+    #: The appointment, with the status ``appointment``: when, where, whom to ask for.
+    appointment_at: Mapped[datetime | None]
+    appointment_place: Mapped[str | None] = mapped_column(EncryptedText)
+    appointment_contact: Mapped[str | None] = mapped_column(EncryptedText)
+    #: A ``DeclineReason``, with the status ``declined``.
+    reason: Mapped[str | None] = mapped_column(String(32))
 
     referral: Mapped[Referral] = relationship(back_populates="events")
 

@@ -56,6 +56,18 @@ def referrals():
     return render_template("passports/referrals.html", view=view)
 
 
+@bp.get("/orientations/<int:referral_id>/rendez-vous.ics")
+@holder_required
+def appointment_ics(referral_id: int):
+    """The appointment of one of the holder's referrals, for their calendar."""
+    from passport.notifications import calendar
+
+    referral = calendar.holder_appointment(_passport().id, referral_id)
+    if referral is None:
+        abort(404)
+    return calendar.ics_response(referral)
+
+
 @bp.get("/formations")
 @holder_required
 def trainings():

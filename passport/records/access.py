@@ -38,3 +38,20 @@ def log_access(
     db.session.add(Notification(user_id=holder_id, access_id=entry.id, kind=f"share_{action}"))
     db.session.flush()
     return entry
+
+
+def log_structure_write(
+    passport_id: int, *, structure: Structure, advisor: User | None
+) -> AccessLogEntry:
+    """An ``append`` row without a share: the structure wrote to a record it received (a
+    referral's status). The holder sees it in their access log."""
+    entry = AccessLogEntry(
+        passport_id=passport_id,
+        share_id=None,
+        structure_id=structure.id,
+        advisor_id=advisor.id if advisor is not None else None,
+        action="append",
+        at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry

@@ -12,7 +12,8 @@ Access checks happen before these calls (``passport.sharing``); these functions 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from passport.accounts.models import User
@@ -21,6 +22,7 @@ from passport.extensions import db
 from passport.passports.models import (
     REFERRAL_TRANSITIONS,
     CpfStatement,
+    DeclineReason,
     Passport,
     Reception,
     Referral,
@@ -29,6 +31,7 @@ from passport.passports.models import (
     Training,
 )
 from passport.records import chain
+from passport.records.access import log_structure_write
 from passport.structures.models import Structure
 
 TRAINING_FIELDS = (
@@ -61,6 +64,23 @@ class WorkflowError(RecordError):
 
 class SameStructure(RecordError):
     """A structure cannot refer a person to itself."""
+
+
+class MissingDetail(RecordError, ValueError):
+    """An appointment without its date, or a decline without its reason; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """When, where and whom to ask for: shown openly to the holder and the sender."""
+
+    at: datetime
+    place: str | None = None
+    contact: str | None = None
 
 
 # ------------------------------------------------------------------ structures' records
@@ -122,8 +142,15 @@ def change_referral_status(
     *,
     note: str | None = None,
     advisor: User | None = None,
+    appointment: Appointment | None = None,
+    reason: str | None = None,
 ) -> ReferralEvent:
-    """Move a referral along the workflow; only the receiving structure may."""
+    """Move a referral along the workflow; only the receiving structure may.
+
+    ``appointment`` goes with the status ``appointment`` and ``reason`` (a DeclineReason)
+    with ``declined``: MissingDetail when one is missing or given with another status. The
+    change is an ``append`` by the structure in the holder's access log.
+    """
     if referral.to_structure_id != structure.id:
         raise PermissionError("only the receiving structure changes a referral's status")
     # Lock the chain first so that two parallel changes see each other's status.
@@ -132,13 +159,38 @@ def change_referral_status(
     db.session.refresh(referral, ["status"])
     if status not in REFERRAL_TRANSITIONS.get(referral.status, frozenset()):
         raise WorkflowError(f"{referral.status} -> {status}")
-    event = ReferralEvent(referral_id=referral.id, status=status, note=note, issuer_advisor=advisor)
+    _check_details(status, appointment, reason)
+    event = ReferralEvent(
+        referral_id=referral.id,
+        status=status,
+        note=note,
+        issuer_advisor=advisor,
+        appointment_at=appointment.at if appointment else None,
+        appointment_place=appointment.place if appointment else None,
+        appointment_contact=appointment.contact if appointment else None,
+        reason=reason,
+    )
     event = chain.append(event, referral.passport_id, issuer=structure)
     db.session.expire(referral, ["events"])
     referral.status = status
     referral.status_changed_at = utcnow()
+    if referral.passport_id is not None:
+        log_structure_write(referral.passport_id, structure=structure, advisor=advisor)
     db.session.flush()
     return event
+
+
+def _check_details(status: str, appointment: Appointment | None, reason: str | None) -> None:
+    if status == ReferralStatus.APPOINTMENT and appointment is None:
+        raise MissingDetail("appointment", "An appointment needs its date and time.")
+    if status != ReferralStatus.APPOINTMENT and appointment is not None:
+        raise MissingDetail("appointment", "An appointment goes with the status appointment.")
+    if status == ReferralStatus.DECLINED and not reason:
+        raise MissingDetail("reason", "A decline needs its reason.")
+    if status != ReferralStatus.DECLINED and reason:
+        raise MissingDetail("reason", "A reason goes with the status declined.")
+    if reason and reason not in {r.value for r in DeclineReason}:
+        raise MissingDetail("reason", "Unknown reason.")
 
 
 def attest_training(

@@ -92,7 +92,17 @@ def _referral(r) -> dict:
 
 
 def _referral_status(e) -> dict:
-    return {"referral": e.referral_id, "status": e.status, "note": e.note}
+    content: dict[str, Any] = {"referral": e.referral_id, "status": e.status, "note": e.note}
+    # Only when present, so that the content (and the hash) of older changes stays the same.
+    if e.appointment_at is not None:
+        content["appointment"] = {
+            "at": e.appointment_at,
+            "place": e.appointment_place,
+            "contact": e.appointment_contact,
+        }
+    if e.reason is not None:
+        content["reason"] = e.reason
+    return content
 
 
 def _training(t) -> dict:

@@ -43,7 +43,7 @@ from passport.sharing.models import AccessLogEntry, Notification, ShareLink
 ANONYMISED: dict[type[Reception | Referral | ReferralEvent], tuple[str, ...]] = {
     Reception: ("summary",),
     Referral: ("message",),
-    ReferralEvent: ("note",),
+    ReferralEvent: ("note", "appointment_place", "appointment_contact"),
 }
 CHAIN_FIELDS = ("passport_id", "seq", "prev_hash", "hash", "signature")
 

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from passport.db import today_local
+from passport.db import LOCAL_TZ, today_local
 from passport.forms import empty_to_none
-from passport.labels import CHANNELS, NEEDS, OUTCOMES, REFERRAL_STATUSES, SITUATIONS, choices
+from passport.labels import (
+    CHANNELS,
+    DECLINE_REASONS,
+    NEEDS,
+    OUTCOMES,
+    REFERRAL_STATUSES,
+    SITUATIONS,
+    choices,
+)
 from passport.passports.forms import TrainingForm
+from passport.records.services import Appointment
 from passport.sharing.forms import MultiCheckboxField, select_choices
 
 TEXT_MAX = 2000
@@ -119,11 +136,65 @@ class StatusForm(FlaskForm):
     )
     note = TextAreaField(
         _l("Note (facultative)"),
-        description=_l("Par exemple la date du rendez-vous, ou la raison d'un refus."),
+        description=_l("Ce que la structure qui a orienté la personne doit savoir."),
         filters=[empty_to_none],
         validators=[Optional(), Length(max=TEXT_MAX, message=_l("2 000 caractères au plus."))],
     )
     confirm = HiddenField()
+    # With the status "appointment": shown openly to the person and to the sender.
+    appointment_date = DateField(_l("Date du rendez-vous"), validators=[Optional()])
+    appointment_time = TimeField(_l("Heure"), validators=[Optional()])
+    place = StringField(
+        _l("Lieu (facultatif)"),
+        description=_l("L'adresse, ou « par téléphone », « en visioconférence »."),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=300, message=_l("300 caractères au plus."))],
+    )
+    contact = StringField(
+        _l("Contact (facultatif)"),
+        description=_l(
+            "Qui demander, et un téléphone ou un e-mail pour prévenir d'un empêchement."
+        ),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=300, message=_l("300 caractères au plus."))],
+    )
+    # With the status "declined": the sender can then look elsewhere.
+    reason = SelectField(
+        _l("Raison du refus"), choices=choices(DECLINE_REASONS, blank=True), validate_choice=False
+    )
+
+    def appointment(self):
+        """The appointment typed in (Paris time), or None when the date or time is missing."""
+        if not self.appointment_date.data or not self.appointment_time.data:
+            return None
+        local = datetime.combine(self.appointment_date.data, self.appointment_time.data)
+        return Appointment(
+            at=local.replace(tzinfo=LOCAL_TZ).astimezone(UTC),
+            place=self.place.data,
+            contact=self.contact.data,
+        )
+
+    def check_details(self) -> bool:
+        """Errors next to the fields that the chosen status needs; True when complete."""
+        ok = True
+        if self.status.data == "appointment":
+            if not self.appointment_date.data:
+                self.appointment_date.errors = [_l("Indiquez la date du rendez-vous.")]
+                ok = False
+            elif not (
+                today_local() - timedelta(days=366)
+                <= self.appointment_date.data
+                <= today_local() + timedelta(days=2 * 366)
+            ):
+                self.appointment_date.errors = [_l("Une date dans les deux ans à venir.")]
+                ok = False
+            if not self.appointment_time.data:
+                self.appointment_time.errors = [_l("Indiquez l'heure du rendez-vous.")]
+                ok = False
+        if self.status.data == "declined" and self.reason.data not in DECLINE_REASONS:
+            self.reason.errors = [_l("Choisissez la raison du refus.")]
+            ok = False
+        return ok
 
     def validate_status(self, field) -> None:
         if field.data not in REFERRAL_STATUSES or field.data == "sent":

@@ -1,22 +1,52 @@
-"""What a structure reads in its workspace: the referrals it received or sent.
+"""The referrals of a structure: what it reads in its workspace, and the two writes that
+people must hear of.
 
-What a structure writes (receptions, referrals and their status, attested trainings) goes
-through ``passport.records.services``.
+What a structure writes goes through ``passport.records.services``; ``send_referral`` and
+``change_referral_status`` here do that, then queue the mails (``notifications.referrals``):
+the receiving structure hears of a new fiche navette, the sender of each status change.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import case
 from sqlalchemy.orm import selectinload
 
 from passport.accounts.models import User
-from passport.db import valid_id
+from passport.db import utcnow, valid_id
 from passport.extensions import db
+from passport.notifications import referrals as notify
 from passport.pagination import paginate
 from passport.passports.models import (
     Passport,
     Referral,
+    ReferralEvent,
+    ReferralStatus,
 )
+from passport.records import services as records
 from passport.structures.models import Structure
+
+#: Statuses of a referral that still waits for the receiving structure.
+OPEN_STATUSES = (ReferralStatus.SENT.value, ReferralStatus.RECEIVED.value)
+
+
+def send_referral(
+    structure: Structure, passport_id: int, to_structure: Structure, **values
+) -> Referral:
+    """``records.send_referral``, then the mail to the receiving structure."""
+    referral = records.send_referral(structure, passport_id, to_structure, **values)
+    notify.referral_sent(referral)
+    return referral
+
+
+def change_referral_status(
+    referral: Referral, structure: Structure, status: str, **values
+) -> ReferralEvent:
+    """``records.change_referral_status``, then the mails to the sender (and the holder)."""
+    event = records.change_referral_status(referral, structure, status, **values)
+    notify.status_changed(referral, event)
+    return event
 
 
 def referrals_page(
@@ -25,9 +55,11 @@ def referrals_page(
     page: int = 1,
     per_page: int = 20,
     direction: str = "received",
+    order: str = "recent",
 ) -> tuple[list[Referral], int, dict[int, str]]:
     """One page of the referrals received (or ``direction="sent"``) by a structure, newest
-    first, in three queries.
+    first (``order="waiting"``: those still waiting for an answer first, the longest
+    waiting first), in three queries.
 
     Returns ``(referrals, total, holder_names)``; ``holder_names`` maps a passport id to its
     holder's name (the fiche navette names the person it is about). Referrals of an erased
@@ -37,11 +69,20 @@ def referrals_page(
     conditions = [column == structure.id, Referral.passport_id.is_not(None)]
     if status:
         conditions.append(Referral.status == status)
+    ordering = [Referral.created_at.desc(), Referral.id.desc()]
+    if order == "waiting":
+        waiting = Referral.status.in_(OPEN_STATUSES)
+        ordering = [
+            case((waiting, 0), else_=1),
+            case((waiting, Referral.created_at), else_=None).asc(),
+            case((waiting, Referral.id), else_=None).asc(),
+            *ordering,
+        ]
     result = paginate(
         db.select(Referral)
         .where(*conditions)
         .options(selectinload(Referral.events))
-        .order_by(Referral.created_at.desc(), Referral.id.desc()),
+        .order_by(*ordering),
         page,
         per_page,
     )
@@ -56,6 +97,13 @@ def referrals_page(
         )
         names = {row.id: row.full_name for row in rows}
     return referrals, total, names
+
+
+def waiting_days(referral: Referral, now: datetime | None = None) -> int | None:
+    """Whole days a referral has waited for an answer (``sent`` or ``received``), else None."""
+    if referral.status not in OPEN_STATUSES:
+        return None
+    return ((now or utcnow()) - referral.created_at).days
 
 
 def get_referral(referral_id: int) -> Referral | None:

@@ -333,7 +333,7 @@ def add_referral(share_id: int):
         if target is None:  # removed from the directory since the page was shown
             raise FieldErrors({"to_structure": [_target_error()]})
         try:
-            records.send_referral(
+            workspace.send_referral(
                 grant.structure,
                 grant.passport.id,
                 target,
@@ -379,8 +379,9 @@ def _status_arg() -> str | None:
 def _referral_list(direction: str):
     status = _status_arg()
     page_number = _page_arg()
+    order = "recent" if request.args.get("tri") == "recent" else "waiting"
     items, total, names = workspace.referrals_page(
-        g.structure, status, page_number, PER_PAGE, direction=direction
+        g.structure, status, page_number, PER_PAGE, direction=direction, order=order
     )
     page = Page(items=items, page=page_number, per_page=PER_PAGE, total=total)
     return render_template(
@@ -392,6 +393,8 @@ def _referral_list(direction: str):
         statuses=REFERRAL_STATUSES,
         transitions=REFERRAL_TRANSITIONS,
         structure=g.structure,
+        order=order,
+        waiting_days=workspace.waiting_days,
     )
 
 
@@ -447,6 +450,15 @@ def referral(referral_id: int):
     return _referral_page(_referral_for_staff(referral_id), StatusForm(formdata=None))
 
 
+def _details_page(referral: Referral, form: StatusForm, status: int = 200):
+    template = (
+        "workspace/referral_decline.html"
+        if form.status.data == "declined"
+        else "workspace/referral_appointment.html"
+    )
+    return render_template(template, referral=referral, form=form), status
+
+
 @bp.post("/espace/orientations/<int:referral_id>/statut")
 @staff_required
 def update_referral(referral_id: int):
@@ -456,13 +468,24 @@ def update_referral(referral_id: int):
         abort(403)
     form = StatusForm()
     if not form.validate_on_submit():
+        if form.status.data in ("declined", "appointment") and form.confirm.data == "1":
+            return _details_page(referral, form, status=422)
         return _referral_page(referral, form, status=422)
     status = form.status.data
-    if status == "declined" and form.confirm.data != "1":
-        return render_template("workspace/referral_decline.html", referral=referral, form=form)
+    if status in ("declined", "appointment") and form.confirm.data != "1":
+        # First the page that asks for the reason, or the appointment's details.
+        return _details_page(referral, form)
+    if not form.check_details():
+        return _details_page(referral, form, status=422)
     try:
-        records.change_referral_status(
-            referral, g.structure, status, note=form.note.data, advisor=current_user
+        workspace.change_referral_status(
+            referral,
+            g.structure,
+            status,
+            note=form.note.data,
+            advisor=current_user,
+            appointment=form.appointment() if status == "appointment" else None,
+            reason=form.reason.data if status == "declined" else None,
         )
     except records.WorkflowError:
         db.session.rollback()

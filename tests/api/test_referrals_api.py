@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.referrals import body_for
 from tests.sharing.world import build_world, make_share
 
 
@@ -106,7 +107,7 @@ def test_allowed_transitions(client, world, steps, final):
     for status in steps:
         r = client.patch(
             f"/api/v1/referrals/{referral['id']}",
-            json={"status": status, "note": f"étape {status}"},
+            json={**body_for(status), "note": f"étape {status}"},
             headers=world.cap_advisor,
         )
         assert r.status_code == 200
@@ -132,7 +133,7 @@ def test_forbidden_transitions_are_409(client, world, steps, forbidden):
     referral = _refer(client, world)
     for status in steps:
         client.patch(
-            f"/api/v1/referrals/{referral['id']}", json={"status": status}, headers=world.cap_key
+            f"/api/v1/referrals/{referral['id']}", json=body_for(status), headers=world.cap_key
         )
     r = client.patch(
         f"/api/v1/referrals/{referral['id']}", json={"status": forbidden}, headers=world.cap_key

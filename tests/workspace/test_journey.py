@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from passport.extensions import db
 from passport.passports.models import Referral
+from tests.referrals import WEB_APPOINTMENT
 from tests.sharing_web.helpers import assert_private, create_share, login_to, text
 from tests.web import submit
 
@@ -69,13 +70,14 @@ def test_full_sharing_journey(app, client, holder, network):
     assert "Léa Martin" in inbox and "Bilan d'orientation" in inbox
     referral_id = db.session.execute(db.select(Referral.id)).scalar_one()
     for status in ("received", "appointment"):
+        details = {"confirm": "1", **WEB_APPOINTMENT} if status == "appointment" else {}
         r = submit(
             cio,
             f"/espace/orientations/{referral_id}/statut",
-            {"status": status},
+            {"status": status, **details},
             form_url="/espace/orientations",
         )
-        assert r.status_code == 302
+        assert r.status_code == 302, r.get_data(as_text=True)
     assert 'status--appointment">Rendez-vous fixé<' in text(
         advisor.get("/espace/orientations/envoyees")
     )

@@ -12,6 +12,7 @@ from passport.records.access import log_access
 from passport.sharing.models import AccessLogEntry
 from passport.workspace import services as workspace
 from tests import factories
+from tests.referrals import WEB_APPOINTMENT
 from tests.sharing_web.helpers import assert_private, text
 from tests.web import login, submit
 
@@ -94,6 +95,19 @@ def test_workflow_received_appointment_completed(
         {"status": "appointment", "note": "RDV le 2 juin à 10 h"},
         form_url="/espace/orientations",
     )
+    assert r.status_code == 200  # the appointment's details first
+    assert "Date du rendez-vous" in text(r)
+    r = submit(
+        cio_client,
+        url,
+        {
+            "status": "appointment",
+            "note": "RDV le 2 juin à 10 h",
+            "confirm": "1",
+            **WEB_APPOINTMENT,
+        },
+        form_url="/espace/orientations",
+    )
     assert r.status_code == 302
     r = submit(cio_client, url, {"status": "completed"}, form_url="/espace/orientations")
     assert r.status_code == 302
@@ -136,6 +150,19 @@ def test_declining_asks_for_a_confirmation(cio_client, holder, network):
         {"status": "declined", "note": "Hors de notre champ", "confirm": "1"},
         form_url="/espace/orientations",
     )
+    assert r.status_code == 422  # a decline needs its reason
+    assert "Choisissez la raison du refus." in text(r)
+    r = submit(
+        cio_client,
+        url,
+        {
+            "status": "declined",
+            "note": "Hors de notre champ",
+            "confirm": "1",
+            "reason": "no_capacity",
+        },
+        form_url="/espace/orientations",
+    )
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).status == "declined"
@@ -166,11 +193,15 @@ def test_filter_by_status_and_pagination(cio_client, holder, network):
     page = text(cio_client.get("/espace/orientations?statut=received"))
     assert "1 orientation" in page and "Message 0" in page and "Message 5" not in page
     assert 'option value="received" selected' in page
-    first = text(cio_client.get("/espace/orientations"))
+    first = text(cio_client.get("/espace/orientations?tri=recent"))
     assert "23 orientations" in first and "Message 22" in first and "Message 1<" not in first
     assert 'aria-label="Pages des orientations"' in first
-    second = text(cio_client.get("/espace/orientations?page=2"))
+    second = text(cio_client.get("/espace/orientations?tri=recent&page=2"))
     assert "Message 1<" in second or "Message 1\n" in second
+    # By default, the longest waiting first: the oldest first.
+    waiting = text(cio_client.get("/espace/orientations"))
+    assert waiting.index("Message 0<") < waiting.index("Message 1<")
+    assert "Message 22" not in waiting
     empty = text(cio_client.get("/espace/orientations?statut=declined"))
     assert "Aucune orientation dans l'état « Déclinée »." in empty
     assert cio_client.get("/espace/orientations?statut=nope&page=abc").status_code == 200
