@@ -7,6 +7,7 @@ defaults (SQLite file, development secret key) are filled in by ``create_app``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -47,6 +48,13 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
+    # Server-side sessions (passport/accounts/sessions.py): idle timeout by kind of account,
+    # absolute lifetime, and how long a holder's "remember me" lasts.
+    SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "30"))
+    SESSION_IDLE_MINUTES_HOLDER = int(os.environ.get("SESSION_IDLE_MINUTES_HOLDER", "120"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+    SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_REMEMBER_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "fr"

@@ -84,9 +84,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
+    from flask_login import user_logged_in
 
     import passport.models  # noqa: F401  (every table in the metadata)
-    from passport.accounts.services import load_user
+    from passport.accounts.sessions import commit_new_session, load_user, remember_session
     from passport.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
     from passport.notifications import queue
     from passport.security import Passwords
@@ -103,6 +104,24 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     queue.init_app(app)
+    app.after_request(commit_new_session)
+
+    @app.before_request
+    def _load_user_first():
+        """Load the user (and touch their session record) before any view writes."""
+        from flask import session
+        from flask_login import current_user
+
+        if "_user_id" in session:
+            current_user._get_current_object()
+
+    def _remembered(_sender, user, **_extra):
+        from flask import session
+
+        if session.get("_remember") == "set":
+            remember_session(user)
+
+    user_logged_in.connect(_remembered, app, weak=False)
     app.extensions["passport_keyring"] = build_keyring(app.config)
     app.extensions["passport_passwords"] = Passwords(**app.config.get("ARGON2_PARAMS", {}))
 
@@ -112,6 +131,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from passport.accounts.settings import bp as account_bp
     from passport.accounts.views import bp as accounts_bp
     from passport.api.routes import bp as api_bp
     from passport.main import bp as main_bp
@@ -125,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp,
         accounts_bp,
+        account_bp,
         passports_bp,
         sharing_bp,
         workspace_bp,

@@ -88,3 +88,54 @@ def choices(mapping: dict, blank: bool = False) -> list:
     if SelectChoice is None:
         return items
     return [SelectChoice(value, label) for value, label in items]
+
+
+ROLES = {
+    "individual": _l("Titulaire d'un passeport"),
+    "advisor": _l("Conseiller·ère"),
+    "structure_admin": _l("Administrateur·rice de structure"),
+    "coordinator": _l("Coordinateur·rice"),
+    "admin": _l("Administrateur·rice"),
+}
+
+STRUCTURE_TYPES = {
+    "ML": _l("Mission locale"),
+    "FT": _l("France Travail"),
+    "CAP": _l("Cap emploi"),
+    "APEC": _l("Apec"),
+    "CEP": _l("Conseil en évolution professionnelle"),
+    "CIO": _l("Centre d'information et d'orientation"),
+    "IJ": _l("Information jeunesse"),
+    "SUIO": _l("Service universitaire d'orientation"),
+    "TP": _l("Transitions Pro"),
+    "CMA": _l("Chambre de métiers et de l'artisanat"),
+    "CCI": _l("Chambre de commerce et d'industrie"),
+    "VAE": _l("Point relais VAE"),
+    "MDE": _l("Maison de l'emploi"),
+    "CARIF": _l("Carif-Oref"),
+}
+
+#: (substring of a User-Agent, name), first match wins: enough to recognise one's devices.
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_label(user_agent: str | None) -> str:
+    """ "Firefox · Windows" from a User-Agent header; "Appareil inconnu" without one."""
+    ua = user_agent or ""
+    browser = next((name for key, name in _BROWSERS if key in ua), None)
+    system = next((name for key, name in _SYSTEMS if key in ua), None)
+    parts = [p for p in (browser, system) if p]
+    return " · ".join(parts) if parts else str(_l("Appareil inconnu"))

@@ -1,6 +1,6 @@
 """Every model, imported in one place so that the metadata (and Alembic) sees them all."""
 
-from passport.accounts.models import ApiToken, Role, User
+from passport.accounts.models import ApiToken, Role, User, UserSession
 from passport.api.models import IdempotentRequest
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
@@ -34,4 +34,5 @@ __all__ = [
     "Structure",
     "Training",
     "User",
+    "UserSession",
 ]

@@ -11,7 +11,8 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User, session_id
+from passport.accounts import sessions
+from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User, UserSession
 from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import Passport
@@ -99,7 +100,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same work for an unknown email)."""
     user = get_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
+    if not ok or user is None or not user.is_active:
         return None
     user.last_login_at = utcnow()
     return user
@@ -122,7 +123,7 @@ def find_token(secret: str) -> ApiToken | None:
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
-    if not token.user.active:
+    if not token.user.is_active:
         return None
     return token
 
@@ -132,15 +133,13 @@ def revoke_token(token: ApiToken) -> None:
     db.session.flush()
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password; every open session and token of the user stops working."""
+def change_password(user: User, new_password: str, keep: UserSession | None = None) -> None:
+    """Set a new password; every open session (but ``keep``, the one in use when the user
+    changes it from the account page) and every token of the user stop working."""
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    db.session.execute(
-        db.update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    sessions.revoke_tokens(user)
+    sessions.end_sessions(user, keep=keep)
     db.session.flush()
 
 
@@ -169,15 +168,5 @@ def user_for_reset_token(token: str) -> User | None:
     if user is None or not user.active:
         return None
     if secret_hash(user.password_hash)[:16] != data.get("p"):
-        return None
-    return user
-
-
-def load_user(value: str) -> User | None:
-    user_id, _, stamp = value.partition(".")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or session_id(user) != value:
         return None
     return user

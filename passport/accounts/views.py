@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from passport.accounts import services as accounts
+from passport.accounts import sessions
 from passport.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from passport.extensions import db, limiter
 from passport.mail import send_mail
@@ -53,8 +54,8 @@ def register():
                 )
             )
         else:
+            login_user(user)  # starts a server-side session (accounts.sessions)
             db.session.commit()
-            login_user(user)
             flash(_("Bienvenue ! Votre passeport est prêt."), "success")
             return redirect(url_for("passports.overview"))
     return render_template("accounts/register.html", form=form)
@@ -77,8 +78,8 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(safe_next(form.next.data) or landing_for(user))
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         return render_template("accounts/login.html", form=form), 401
@@ -88,6 +89,10 @@ def login():
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    record = sessions.current_record(current_user)
+    if record is not None:
+        sessions.end_session(record)  # a copy of the cookie is refused from now on
+        db.session.commit()
     logout_user()
     session.clear()  # grants to shared passports and pending links go with the session
     flash(_("Vous êtes déconnecté."), "info")

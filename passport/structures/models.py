@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.db import JSONType, utcnow
@@ -47,6 +48,8 @@ class Structure(Model):
     description: Mapped[str | None] = mapped_column(Text)
     needs: Mapped[list[str]] = mapped_column(JSONType, default=list)
     is_cep_operator: Mapped[bool] = mapped_column(default=False)
+    #: An inactive structure is out of the directory; its staff and keys stop working.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signing_keys: Mapped[list[SigningKey]] = relationship(

@@ -75,7 +75,7 @@ def find_api_key(secret: str) -> ApiKey | None:
     key = db.session.execute(
         db.select(ApiKey).where(ApiKey.key_hash == secret_hash(secret))
     ).scalar_one_or_none()
-    if key is None or key.revoked_at is not None:
+    if key is None or key.revoked_at is not None or not key.structure.active:
         return None
     return key
 

@@ -2,7 +2,7 @@
 
 Used by ``DELETE /api/v1/me``, the "Mes données" page and the retention purge.
 
-What is deleted: the account (``users`` row) with its personal tokens and notifications;
+What is deleted: the account (``users`` row) with its personal tokens, sessions and notifications;
 the passport; its share links; its access log and the notifications about those accesses;
 what the holder declared (trainings, CPF statements).
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, update
 
-from passport.accounts.models import ApiToken, User
+from passport.accounts.models import ApiToken, User, UserSession
 from passport.extensions import db
 from passport.passports.models import (
     CpfStatement,
@@ -83,6 +83,7 @@ def erase_holder(user_id: int) -> ErasureReport:
         report.add(_erase_passport(passport_id))
     _delete(report, Notification, Notification.user_id == user_id)
     _delete(report, ApiToken, ApiToken.user_id == user_id)
+    _delete(report, UserSession, UserSession.user_id == user_id)
     _delete(report, User, User.id == user_id)
     db.session.expunge_all()  # the ORM's copies of deleted rows must not be written back
     return report

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from passport.accounts import services as accounts
+from passport.accounts import sessions
 from passport.accounts.models import ApiToken
 from passport.db import utcnow
 from passport.extensions import db
@@ -62,14 +63,16 @@ def test_tokens_are_stored_hashed_and_expire(ctx):
 def test_change_password_revokes_tokens_and_sessions(ctx):
     user = factories.holder()
     secret, _ = accounts.issue_token(user)
-    old_session = accounts.session_id(user)
-    user.password_changed_at = utcnow() - timedelta(seconds=5)
-    old_session = accounts.session_id(user)
-    accounts.change_password(user, "a brand new password")
+    sessions.start_session(user)
+    old_session = user.session_secret
+    kept = sessions.start_session(user)
+    kept_secret = user.session_secret
+    db.session.commit()
+    accounts.change_password(user, "a brand new password", keep=kept)
     db.session.commit()
     assert accounts.find_token(secret) is None
-    assert accounts.load_user(old_session) is None
-    assert accounts.load_user(accounts.session_id(user)) == user
+    assert sessions.load_user(old_session) is None
+    assert sessions.load_user(kept_secret) is user
     assert accounts.authenticate(user.email, "a brand new password") == user
 
 
@@ -92,7 +95,7 @@ def test_reset_token_expires(app, ctx):
 @pytest.mark.parametrize("value", ["", "abc", "1", "1.0", "999.1"])
 def test_load_user_rejects_bad_ids(ctx, value):
     factories.holder()
-    assert accounts.load_user(value) is None
+    assert sessions.load_user(value) is None
 
 
 def test_create_staff_needs_structure(ctx):
