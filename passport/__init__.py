@@ -133,6 +133,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from passport.accounts.settings import bp as account_bp
     from passport.accounts.views import bp as accounts_bp
+    from passport.admin.views import bp as admin_bp
+    from passport.admin.views import team_bp
     from passport.api.routes import bp as api_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp
@@ -146,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
         main_bp,
         accounts_bp,
         account_bp,
+        admin_bp,
+        team_bp,
         passports_bp,
         sharing_bp,
         workspace_bp,

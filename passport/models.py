@@ -1,6 +1,7 @@
 """Every model, imported in one place so that the metadata (and Alembic) sees them all."""
 
 from passport.accounts.models import ApiToken, Role, User, UserSession
+from passport.admin.models import AuditEntry
 from passport.api.models import IdempotentRequest
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
@@ -18,6 +19,7 @@ __all__ = [
     "AccessLogEntry",
     "ApiKey",
     "ApiToken",
+    "AuditEntry",
     "CpfStatement",
     "IdempotentRequest",
     "JobKey",

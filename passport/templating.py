@@ -85,6 +85,8 @@ NAV = (
     ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
     ("structures.api_keys", _l("Clés API"), {"structure_admin"}),
     ("indicators.index", _l("Indicateurs"), {"coordinator", "admin"}),
+    ("team.staff", _l("Mon équipe"), {"structure_admin"}),
+    ("admin.index", _l("Administration"), {"admin"}),
 )
 
 

@@ -84,3 +84,33 @@ class ForgotForm(FlaskForm):
 
 class ResetForm(NewPasswordForm):
     """Choose a new password from a reset link."""
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """From the account page: the current password, then the new one twice."""
+
+    current_password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[InputRequired(_l("Indiquez votre mot de passe actuel.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("Nouvelle adresse e-mail"),
+        description=_l(
+            "Un lien de confirmation y sera envoyé ; l'adresse change quand vous l'ouvrez."
+        ),
+        validators=[
+            InputRequired(_l("Indiquez la nouvelle adresse e-mail.")),
+            Email(_l("Cette adresse e-mail n'est pas valide.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[InputRequired(_l("Indiquez votre mot de passe actuel.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )

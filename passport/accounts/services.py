@@ -143,8 +143,33 @@ def change_password(user: User, new_password: str, keep: UserSession | None = No
     db.session.flush()
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def _link_serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _password_stamp(user: User) -> str:
+    return secret_hash(user.password_hash)[:16]
+
+
+def _make_password_link_token(user: User, salt: str) -> str:
+    return _link_serializer(salt).dumps({"u": user.id, "p": _password_stamp(user)})
+
+
+def _user_for_password_link(token: str, salt: str, max_age: int) -> User | None:
+    if len(token) > 512:
+        return None
+    try:
+        data = _link_serializer(salt).loads(token, max_age=max_age)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.is_active:
+        return None
+    if _password_stamp(user) != data.get("p"):
+        return None
+    return user
 
 
 def make_reset_token(user: User) -> str:
@@ -153,20 +178,65 @@ def make_reset_token(user: User) -> str:
     Once the password changes, the token no longer matches: it is single-use without any
     table to clean up.
     """
-    return _reset_serializer().dumps({"u": user.id, "p": secret_hash(user.password_hash)[:16]})
+    return _make_password_link_token(user, "password-reset")
 
 
 def user_for_reset_token(token: str) -> User | None:
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    return _user_for_password_link(token, "password-reset", max_age)
+
+
+def make_invitation_token(user: User) -> str:
+    """The link of an invitation mail: choose a first password. Same single-use design as a
+    reset (bound to the placeholder password hash), longer-lived (``INVITATION_MAX_AGE``)."""
+    return _make_password_link_token(user, "invitation")
+
+
+def user_for_invitation_token(token: str) -> User | None:
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    return _user_for_password_link(token, "invitation", max_age)
+
+
+def check_password(user: User, password: str) -> bool:
+    return verify_password(user.password_hash, password)
+
+
+def make_email_change_token(user: User, new_email: str) -> str:
+    """The link mailed to the new address; bound to the current address (single use)."""
+    return _link_serializer("email-change").dumps(
+        {"u": user.id, "e": normalize_email(new_email), "o": secret_hash(user.email)[:16]}
+    )
+
+
+def apply_email_change(token: str) -> tuple[User, str] | None:
+    """Change the address from a confirmation link: (user, old address), or None for a bad,
+    used or expired link.
+
+    Raises ``EmailTaken`` when another account took the address in the meantime.
+    """
+    if len(token) > 1024:
+        return None
+    max_age = current_app.config["EMAIL_CHANGE_MAX_AGE"]
     try:
-        data = _reset_serializer().loads(token, max_age=max_age)
+        data = _link_serializer("email-change").loads(token, max_age=max_age)
     except BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
     user = db.session.get(User, data["u"])
-    if user is None or not user.active:
+    new_email = data.get("e")
+    if user is None or not user.is_active or not isinstance(new_email, str):
         return None
-    if secret_hash(user.password_hash)[:16] != data.get("p"):
+    if secret_hash(user.email)[:16] != data.get("o"):
         return None
-    return user
+    other = get_user_by_email(new_email)
+    if other is not None and other.id != user.id:
+        raise EmailTaken(new_email)
+    old_email = user.email
+    try:
+        with db.session.begin_nested():
+            user.email = new_email
+            db.session.flush()
+    except IntegrityError as exc:
+        raise EmailTaken(new_email) from exc
+    return user, old_email

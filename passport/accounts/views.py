@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,6 +33,8 @@ def landing_for(user) -> str:
     """Where a user goes after logging in, by role."""
     if user.is_holder:
         return url_for("passports.overview")
+    if user.role == "admin" and "admin.index" in _endpoints():
+        return url_for("admin.index")
     if "workspace.index" in _endpoints():
         return url_for("workspace.index")
     return url_for("main.home")
@@ -143,3 +154,26 @@ def reset_password(token: str):
         flash(_("Votre mot de passe a été changé. Connectez-vous."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def accept_invitation(token: str):
+    """An invited staff member chooses their first password (the link then stops working)."""
+    user = accounts.user_for_invitation_token(token)
+    if user is None:
+        return _no_store(render_template("accounts/invitation_invalid.html"), 410)
+    form = ResetForm()
+    if form.validate_on_submit():
+        accounts.change_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Votre mot de passe est enregistré. Connectez-vous."), "success")
+        return redirect(url_for("accounts.login"))
+    return _no_store(render_template("accounts/invitation.html", form=form, user=user))
+
+
+def _no_store(html: str, status: int = 200):
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

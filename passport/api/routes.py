@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from passport.api import (  # noqa: F401  (each import registers its routes)
     accounts,
+    advisors,
     bp,
     indicators,
     me,

@@ -51,8 +51,8 @@ def add_structure(code: str, name: str, type_: str, department: str, **details) 
 
 
 def list_structures(need: str | None = None, department: str | None = None) -> list[Structure]:
-    """The directory, filtered by need and department, by name."""
-    query = db.select(Structure).order_by(Structure.name)
+    """The directory (active structures), filtered by need and department, by name."""
+    query = db.select(Structure).where(Structure.active.is_(True)).order_by(Structure.name)
     if department:
         query = query.where(Structure.department == department)
     structures = list(db.session.execute(query).scalars())
