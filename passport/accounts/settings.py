@@ -131,6 +131,7 @@ def change_email():
                     link=link,
                 ),
             )
+            db.session.commit()  # the queued mail
             flash(
                 _(
                     "Un lien de confirmation est envoyé à %(e)s. Votre adresse change quand "
@@ -155,7 +156,6 @@ def confirm_email(token: str):
     if change is None:
         return render_template("account/email_invalid.html", taken=False), 410
     user, old_email = change
-    db.session.commit()
     send_mail(
         old_email,
         _("Passeport SPRO : votre adresse a changé"),
@@ -167,6 +167,7 @@ def confirm_email(token: str):
             email=user.email,
         ),
     )
+    db.session.commit()
     flash(_("Votre adresse est changée : %(e)s.", e=user.email), "success")
     if current_user.is_authenticated:
         return redirect(url_for("account.index"))

@@ -249,10 +249,10 @@ def _staff_views(blueprint: Blueprint, admin_only: bool) -> None:
             except admin.AdminError as exc:
                 _apply_error(form, exc)
             else:
-                db.session.commit()
                 token = _invitation_token(user)
                 link = external_url("accounts.accept_invitation", token=token)
-                send_mail(user.email, *admin.invitation_mail(user, link))
+                send_mail(user.email, *admin.invitation_mail(user, link), key=f"invite:{user.id}")
+                db.session.commit()  # the account, its log entry and the queued mail
                 flash(_("Invitation envoyée à %(e)s.", e=user.email), "success")
                 return redirect(url_for(f"{name}.staff"))
         return render_template("admin/invite.html", form=form, scope=scope, bp=name)

@@ -119,11 +119,11 @@ def invite_advisor(code: str):
         if exc.field == "email":
             raise Problem(409, "Conflict", "An account with this email already exists.") from None
         raise Problem(422, "Unprocessable Content", exc.message) from None
-    db.session.commit()
     from passport.accounts.services import make_invitation_token
 
     link = external_url("accounts.accept_invitation", token=make_invitation_token(user))
-    send_mail(user.email, *admin.invitation_mail(user, link))
+    send_mail(user.email, *admin.invitation_mail(user, link), key=f"invite:{user.id}")
+    db.session.commit()  # the account, its log entry and the queued mail
     return advisor_json(user), 201
 
 

@@ -12,12 +12,14 @@ from passport.accounts import services as accounts
 from passport.db import utcnow
 from passport.extensions import db
 from tests import factories
+from tests.mailbox import burst
 from tests.web import login, submit
 
 NEW = "a brand new passphrase"
 
 
 def _mails(app) -> list:
+    burst(app.test_cli_runner())
     folder = Path(app.config["MAIL_OUTBOX"])
     return [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
 

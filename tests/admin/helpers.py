@@ -5,8 +5,12 @@ from __future__ import annotations
 from email import message_from_bytes
 from pathlib import Path
 
+from tests.mailbox import burst
+
 
 def outbox(app) -> list:
+    """The mails sent so far (the queued ones delivered first by a worker burst)."""
+    burst(app.test_cli_runner())
     folder = Path(app.config["MAIL_OUTBOX"])
     if not folder.exists():
         return []
