@@ -1,7 +1,7 @@
 """server-side sessions, structure active flag
 
 Revision ID: 25334a317b0d
-Revises: 7f868f674ede
+Revises: ee6dac48817f
 Create Date: 2026-12-01 21:38:37.609410
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '25334a317b0d'
-down_revision = '7f868f674ede'
+down_revision = 'ee6dac48817f'
 branch_labels = None
 depends_on = None
 
