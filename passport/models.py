@@ -3,6 +3,7 @@
 from passport.accounts.models import ApiToken, Role, User, UserSession
 from passport.admin.models import AuditEntry
 from passport.api.models import IdempotentRequest
+from passport.directory.models import DirectoryService
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
     CpfStatement,
@@ -21,6 +22,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "CpfStatement",
+    "DirectoryService",
     "IdempotentRequest",
     "JobKey",
     "MailPreference",

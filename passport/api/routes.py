@@ -9,6 +9,7 @@ from passport.api import (  # noqa: F401  (each import registers its routes)
     accounts,
     advisors,
     bp,
+    directory,
     indicators,
     me,
     openapi,

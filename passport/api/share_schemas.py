@@ -234,21 +234,6 @@ RESPONSE_SCHEMAS.update(
                 },
             },
         },
-        "Directory": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["code", "name", "type", "department", "needs", "is_cep_operator"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "name": {"type": "string"},
-                    "type": {"type": "string"},
-                    "department": {"type": "string"},
-                    "needs": {"type": "array", "items": {"type": "string"}},
-                    "is_cep_operator": {"type": "boolean"},
-                },
-            },
-        },
         "ReferralList": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}},
     }
 )

@@ -1,8 +1,7 @@
-"""Structure-side endpoints: /api/v1/structures, /api/v1/referrals, /api/v1/receptions."""
+"""Structure-side endpoints: /api/v1/referrals, /api/v1/receptions (the directory is in
+``api/directory.py``)."""
 
 from __future__ import annotations
-
-import re
 
 from flask import request
 
@@ -23,54 +22,10 @@ from passport.api.share_schemas import (
 from passport.errors import Problem
 from passport.extensions import db
 from passport.pagination import Page
-from passport.passports.models import Need, ReferralStatus
+from passport.passports.models import ReferralStatus
 from passport.records import services as records
 from passport.sharing import policy
-from passport.structures import services as structures
-from passport.structures.models import Structure
 from passport.workspace import services as workspace
-
-_DEPARTMENT = re.compile(r"[0-9]{2,3}|2[ABab]")
-
-
-def directory_json(s: Structure) -> dict:
-    """A directory entry (API.md) and the contact details a reception desk needs."""
-    return {
-        "code": s.code,
-        "name": s.name,
-        "type": s.type,
-        "department": s.department,
-        "needs": list(s.needs or []),
-        "is_cep_operator": s.is_cep_operator,
-        "city": s.city,
-        "address": s.address,
-        "phone": s.phone,
-        "email": s.email,
-        "website": s.website,
-    }
-
-
-@bp.get("/structures")
-@doc(
-    "The SPRO directory, filtered by need and department",
-    responses={200: "Directory", 422: None},
-    query={
-        "need": {"enum": [n.value for n in Need]},
-        "department": {"type": "string", "pattern": "^([0-9]{2,3}|2[ABab])$"},
-    },
-)
-def list_structures():
-    need = query_choice("need", [n.value for n in Need], what="need")
-    department = request.args.get("department") or None
-    if department is not None and not _DEPARTMENT.fullmatch(department):
-        raise Problem(
-            422,
-            "Unprocessable Content",
-            "Invalid query parameter.",
-            errors={"department": ["a French department code, e.g. 28 or 2A"]},
-        )
-    entries = structures.list_structures(need, department.upper() if department else None)
-    return [directory_json(s) for s in entries]
 
 
 def _referral_with_person(referral, names: dict[int, str]) -> dict:

@@ -23,6 +23,7 @@ action                        resource           who
 ``reception.anonymous``       –                  any structure's key or staff
 ``apikey.manage``             Structure          that structure's admin (or a site admin)
 ``indicators.read``           –                  coordinator (or admin)
+``directory.edit``            Structure          that structure's admin (or a site admin)
 ============================  =================  ===========================================
 
 A revoked key or token never reaches this module: authentication refuses it (401).
@@ -53,6 +54,7 @@ class Action(StrEnum):
     RECEPTION_ANONYMOUS = "reception.anonymous"
     APIKEY_MANAGE = "apikey.manage"
     INDICATORS_READ = "indicators.read"
+    DIRECTORY_EDIT = "directory.edit"
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def can(who, action: str | Action, resource=None) -> bool:
         )
     if action is Action.RECEPTION_ANONYMOUS:
         return actor.structure is not None
-    if action is Action.APIKEY_MANAGE:
+    if action in (Action.APIKEY_MANAGE, Action.DIRECTORY_EDIT):
         if actor.user is None or not actor.user.is_active or not isinstance(resource, Structure):
             return False
         if actor.role == Role.ADMIN:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy import true as sa_true
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.db import JSONType, utcnow
 from passport.extensions import Model
+
+if TYPE_CHECKING:
+    from passport.directory.models import DirectoryService
 
 #: Structure type codes (DOMAIN.md) and whether that type is a CEP operator.
 STRUCTURE_TYPES: dict[str, bool] = {
@@ -51,9 +55,34 @@ class Structure(Model):
     #: An inactive structure is out of the directory; its staff and keys stop working.
     active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The directory entry (passport/directory, on the data·inclusion standard).
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    #: INSEE code of the commune where the structure receives people.
+    commune: Mapped[str | None] = mapped_column(String(5))
+    #: OpenStreetMap ``opening_hours`` syntax, e.g. "Mo-Fr 09:00-12:30,13:30-17:00; PH off".
+    opening_hours: Mapped[str | None] = mapped_column(String(500))
+    #: data·inclusion ``publics`` codes ("jeunes", "demandeurs-emploi"...).
+    publics: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: Ages received (inclusive); None is no bound.
+    age_min: Mapped[int | None]
+    age_max: Mapped[int | None]
+    #: SITUATION codes received; empty is every situation.
+    situations: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: Where it works: INSEE commune codes, EPCI SIREN codes, department codes or "france".
+    #: Empty is the structure's own department.
+    zone: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: The id in data·inclusion when the entry came from there (Dora, open data).
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    #: Moves on every edit of the entry or its services ("vérifiée le").
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signing_keys: Mapped[list[SigningKey]] = relationship(
         back_populates="structure", order_by="SigningKey.id"
+    )
+    services: Mapped[list[DirectoryService]] = relationship(
+        back_populates="structure",
+        order_by="DirectoryService.position, DirectoryService.id",
+        cascade="all, delete-orphan",
     )
 
     def __repr__(self) -> str:

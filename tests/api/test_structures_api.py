@@ -107,7 +107,7 @@ def test_openapi_documents_the_structure_endpoints(client):
     assert "patch" in paths["/api/v1/referrals/{referral_id}"]
     assert "post" in paths["/api/v1/receptions"]
     params = {p["name"] for p in paths["/api/v1/structures"]["get"]["parameters"]}
-    assert params == {"need", "department"}
+    assert params == {"need", "department", "q", "commune", "type"}
     assert {"200", "403", "404", "409"} <= set(
         paths["/api/v1/referrals/{referral_id}"]["patch"]["responses"]
     )
