@@ -204,6 +204,20 @@ MATRIX = [
         )
     ],
     ("cap_admin", A.APIKEY_MANAGE, "cap", True),
+    # editing a directory entry: the same people as its API keys
+    *[
+        (who, A.DIRECTORY_EDIT, "ml", who in ("ml_admin", "admin"))
+        for who in (
+            "ml_admin",
+            "admin",
+            "ml_advisor",
+            "cap_admin",
+            "ml_key",
+            "coordinator",
+            "holder_a",
+            "anonymous",
+        )
+    ],
     # indicators and the directory
     *[
         (who, A.INDICATORS_READ, "none", who in ("coordinator", "admin"))
