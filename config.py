@@ -88,6 +88,9 @@ class Config:
     VISIT_MINUTES = int(os.environ.get("VISIT_MINUTES", "30"))
     # Background jobs: Redis (REDIS_URL) when set, else SQLite in the instance folder.
     JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH")
+    # Origins allowed to frame the embeddable finder (/trouver/integration), space-separated,
+    # e.g. "https://www.etoile.regioncentre.fr". Empty: no site may frame it.
+    FINDER_FRAME_ANCESTORS = os.environ.get("FINDER_FRAME_ANCESTORS", "").split()
 
     RETENTION_PASSPORT_DAYS = int(os.environ.get("RETENTION_PASSPORT_DAYS", str(2 * 365)))
     RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("RETENTION_ACCESS_LOG_DAYS", "365"))

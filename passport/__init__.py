@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from passport.admin.views import bp as admin_bp
     from passport.admin.views import team_bp
     from passport.api.routes import bp as api_bp
+    from passport.directory.views import bp as directory_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
         sharing_bp,
         workspace_bp,
         structures_bp,
+        directory_bp,
         trust_bp,
         notifications_bp,
         api_bp,
@@ -229,7 +231,10 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in response.headers.get("Content-Security-Policy", ""):
+            # Older browsers' equivalent; a page framable by some origins (the finder's
+            # embeddable version) says so in its own CSP.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if (
             "Cache-Control" not in response.headers
             and response.mimetype == "text/html"

@@ -13,6 +13,7 @@ from decimal import Decimal
 from passport.accounts import services as accounts
 from passport.accounts.models import Role
 from passport.db import LOCAL_TZ
+from passport.directory.demo import load_directory
 from passport.passports import services as passports
 from passport.records import services as records
 from passport.sharing import services as sharing
@@ -128,6 +129,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
     by_code = {}
     for code, name, type_, city, needs in STRUCTURES:
         by_code[code] = structures.add_structure(code, name, type_, "28", city=city, needs=needs)
+    load_directory(by_code)
     created = []
     staff = {}
     for email, name, role, structure_code in STAFF:

@@ -59,6 +59,7 @@ def register(app: Flask) -> None:
         euros=euros,
         need_label=_label(labels.NEEDS),
         situation_label=_label(labels.SITUATIONS),
+        structure_type_label=_label(labels.STRUCTURE_TYPES),
         channel_label=_label(labels.CHANNELS),
         outcome_label=_label(labels.OUTCOMES),
         referral_status_label=_label(labels.REFERRAL_STATUSES),

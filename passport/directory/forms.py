@@ -26,13 +26,21 @@ def resolve_commune(text: str | None) -> tuple[territory.Commune | None, list[te
     text = (text or "").strip()
     if not text:
         return None, []
+    if text.isdigit() and len(text) == 5:  # a postal code first, else an INSEE code
+        postal = [c for c in territory.search(text, 30) if text in c.postal_codes]
+        if len(postal) == 1:
+            return postal[0], []
+        if postal:
+            return None, postal
+        found = territory.commune(text)
+        return (found, []) if found is not None else (None, [])
     found = territory.commune(text)
-    if found is not None and not any(text in c.postal_codes for c in territory.search(text, 2)):
+    if found is not None:  # "2A004"
         return found, []
     if text.endswith(")") and "(" in text:
-        name, _sep, postal = text[:-1].rpartition("(")
+        name, _sep, wanted = text[:-1].rpartition("(")
         for candidate in territory.search(name.strip(), limit=50):
-            if postal.strip() in candidate.postal_codes and territory.fold(
+            if wanted.strip() in candidate.postal_codes and territory.fold(
                 candidate.name
             ) == territory.fold(name):
                 return candidate, []
@@ -58,13 +66,19 @@ class CommuneField(StringField):
             return
         self.commune, self.candidates = resolve_commune(self.data)
         if self.commune is None and self.candidates:
-            raise ValidationError(_l("Plusieurs communes correspondent : choisissez-en une."))
+            raise ValidationError(
+                _l(
+                    "Plusieurs communes correspondent : écrivez-la comme dans la liste, "
+                    "par exemple %(example)s.",
+                    example=" ou ".join(f"« {c.label} »" for c in self.candidates[:3]),
+                )
+            )
         if self.commune is None:
             raise ValidationError(_l("Commune inconnue : tapez son nom ou son code postal."))
 
 
 def _public_choices():
-    return [(p.value, p.label) for p in Public]
+    return choices({p.value: p.label for p in Public})
 
 
 class EntryForm(FlaskForm):
@@ -92,6 +106,7 @@ class EntryForm(FlaskForm):
     commune = CommuneField(
         _l("Commune"),
         description=_l("Son nom ou son code postal, par exemple : Dreux ou 28100."),
+        render_kw={"list": "communes-list", "autocomplete": "off"},
         filters=[empty_to_none],
         validators=[Optional(), _too_long(100)],
     )
@@ -219,7 +234,7 @@ class ServiceForm(FlaskForm):
     needs = MultiCheckboxField(_l("Besoins couverts"), choices=choices(NEEDS))
     fees = SelectField(
         _l("Frais"),
-        choices=[("", _l("Non précisé")), ("gratuit", _l("Gratuit")), ("payant", _l("Payant"))],
+        choices=choices({"gratuit": _l("Gratuit"), "payant": _l("Payant")}, blank=True),
     )
     fees_details = StringField(
         _l("Précisions sur les frais"),

@@ -73,6 +73,14 @@ def _folded() -> list[tuple[str, Commune]]:
     return sorted(((fold(c.name), c) for c in _communes().values()), key=lambda p: p[0])
 
 
+@cache
+def communes_of(department: str) -> list[Commune]:
+    """A department's communes by name (the finder's suggestions)."""
+    return sorted(
+        (c for c in _communes().values() if c.department == department), key=lambda c: fold(c.name)
+    )
+
+
 def commune(code: str | None) -> Commune | None:
     """The commune of an INSEE code, or None."""
     if not code:
@@ -137,7 +145,7 @@ def search(text: str, limit: int = 10) -> list[Commune]:
         )
         by_code = commune(text) if len(text) == 5 else None
         if by_code is not None and by_code not in found:
-            found.insert(0, by_code)
+            found.append(by_code)
         return found[:limit]
     folded = fold(text)
     exact = [c for name, c in _folded() if name == folded]

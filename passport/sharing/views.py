@@ -140,6 +140,11 @@ def create():
     if not policy.can(current_user, policy.Action.SHARE_CREATE, passport):
         abort(403)
     form = ShareForm(structures=structures.list_structures())
+    if request.method == "GET" and request.args.get("structure"):
+        # "Partager mon passeport avec cette structure" from the finder: preselected
+        wanted = request.args["structure"].strip().upper()
+        if wanted in {str(getattr(c, "value", c)) for c in form.structure.choices}:
+            form.structure.data = wanted
     if form.validate_on_submit():
         try:
             new = sharing.create_share(passport, **form.values())

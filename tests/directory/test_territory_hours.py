@@ -48,7 +48,8 @@ def test_search_by_name_without_accents_and_by_postal_code():
     assert territory.search("chateaudun")[0].code == "28088"
     assert territory.search("Dreux")[0].code == "28134"
     assert {c.code for c in territory.search("28500", limit=50)} >= {"28404"}
-    assert territory.search("28134")[0].name == "Dreux"  # an INSEE code works too
+    assert territory.search("28134")[-1].name == "Dreux"  # an INSEE code works too
+    assert territory.search("28100")[0].name == "Dreux"  # postal code before INSEE code
     assert territory.search("") == []
 
 
