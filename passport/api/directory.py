@@ -140,7 +140,7 @@ def find():
     if unknown or len(raw_needs) > len(NEED_CODES) * 2:
         raise _invalid("needs", "unknown need: " + ", ".join(unknown[:5]))
     needs = list(dict.fromkeys(raw_needs))
-    commune = _commune_arg(required=True)
+    commune = _commune_arg(required=True) or ""  # required: never empty here
     age_raw = request.args.get("age") or ""
     age = None
     if age_raw:
@@ -148,7 +148,6 @@ def find():
             raise _invalid("age", "an age in years, 0 to 120")
         age = int(age_raw)
     situation = query_choice("situation", [s.value for s in Situation], what="situation")
-    assert commune is not None
     matches = finder.find(needs, commune, age, situation)
     return {
         "results": [

@@ -316,11 +316,13 @@ def import_directory(data) -> Report:
             (report.updated if changed else report.unchanged).append(structure.code)
         entry.structure = structure
     for item in parsed_services:
-        assert item is not None
+        if item is None:  # errors were raised above: never here
+            continue
         record_id, structure_id, values = item
         owner = by_id[structure_id].structure if structure_id in by_id else None
         owner = owner or _existing_by_record_id(structure_id)
-        assert owner is not None
+        if owner is None:  # checked above
+            raise ImportFailed([f"services: no structure {structure_id!r}"])
         service = _find_service(owner, record_id)
         own_id = record_id.startswith(f"{PREFIX}{owner.code}--")
         if service is None:
