@@ -1,7 +1,7 @@
 """directory entries and services (existing structures get empty lists and now)
 
 Revision ID: a19fa2afdf25
-Revises: 7f868f674ede
+Revises: 17b6c5825b9e
 Create Date: 2026-12-01 21:38:52.084763
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'a19fa2afdf25'
-down_revision = '7f868f674ede'
+down_revision = '17b6c5825b9e'
 branch_labels = None
 depends_on = None
 
