@@ -28,23 +28,6 @@ SITUATIONS = {
     "other": _l("Autre situation"),
 }
 
-STRUCTURE_TYPES = {
-    "ML": _l("Mission locale"),
-    "FT": _l("France Travail"),
-    "CAP": _l("Cap emploi"),
-    "APEC": _l("Apec"),
-    "CEP": _l("Conseil en évolution professionnelle"),
-    "CIO": _l("Centre d'information et d'orientation"),
-    "IJ": _l("Info Jeunes"),
-    "SUIO": _l("Service universitaire d'orientation"),
-    "TP": _l("Transitions Pro"),
-    "CMA": _l("Chambre de métiers et de l'artisanat"),
-    "CCI": _l("Point A de la CCI"),
-    "VAE": _l("Point relais VAE"),
-    "MDE": _l("Maison de l'emploi"),
-    "CARIF": _l("Carif-Oref"),
-}
-
 CHANNELS = {
     "in_person": _l("Sur place"),
     "phone": _l("Par téléphone"),

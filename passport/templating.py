@@ -67,7 +67,6 @@ def register(app: Flask) -> None:
         training_status_label=_label(labels.TRAINING_STATUSES),
         qualification_label=_label(labels.QUALIFICATION_LEVELS),
         role_label=_label(labels.ROLES),
-        structure_type_label=_label(labels.STRUCTURE_TYPES),
         device_label=labels.device_label,
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")
