@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from passport.db import today_local
@@ -17,7 +17,7 @@ from passport.sharing.forms import MultiCheckboxField, select_choices
 
 TEXT_MAX = 2000
 
-__all__ = ["ReceptionForm", "ReferralForm", "StatusForm", "TrainingForm"]
+__all__ = ["DeskSearchForm", "ReceptionForm", "ReferralForm", "StatusForm", "TrainingForm"]
 
 
 def _need_choices():
@@ -128,3 +128,13 @@ class StatusForm(FlaskForm):
     def validate_status(self, field) -> None:
         if field.data not in REFERRAL_STATUSES or field.data == "sent":
             raise ValidationError(_l("Statut inconnu."))
+
+
+class DeskSearchForm(FlaskForm):
+    """The desk's search by name (a GET form: no CSRF, nothing changes)."""
+
+    q = SearchField(
+        _l("Nom de la personne"),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=100, message=_l("100 caractères au plus."))],
+    )
