@@ -114,6 +114,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from passport.accounts.views import bp as accounts_bp
     from passport.api.routes import bp as api_bp
+    from passport.cpf.views import bp as cpf_bp
     from passport.main import bp as main_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         workspace_bp,
         structures_bp,
         trust_bp,
+        cpf_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from passport.api import (  # noqa: F401  (each import registers its routes)
     accounts,
     bp,
+    cpf,
     indicators,
     me,
     openapi,
