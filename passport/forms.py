@@ -124,9 +124,9 @@ class FrenchDecimalField(StringField):
             return str(self.raw_data[0])
         if self.data is None:
             return ""
-        return format_decimal(
-            self.data, format="#,##0" + ("." + "#" * self.places if self.places else "")
-        )
+        if self.places == 0:  # years, days, hours of DIF: "2027", not "2 027"
+            return str(self.data)
+        return format_decimal(self.data, format="#,##0." + "#" * self.places)
 
 
 class FrenchIntegerField(FrenchDecimalField):

@@ -68,10 +68,7 @@ def simulator_page():
         form.as_of.data = defaults.get("as_of") or today_local()
         form.balance_eur.data = defaults.get("balance_eur")
         form.jobseeker.data = defaults.get("jobseeker", False)
-        this_year = today_local().year
-        for i, row in enumerate(form.years):
-            row.form.year.data = this_year + i if i < 2 else None
-            row.form.work_percent.data = None
+        for row in form.years:
             row.form.below_level_3.data = defaults.get("below_level_3", False)
     result = None
     if submitted and form.validate():
