@@ -18,6 +18,7 @@ from flask_login import current_user
 from passport.extensions import db
 from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.pagination import Page
+from passport.records import services as records
 from passport.sharing import browser
 from passport.sharing import services as sharing
 from passport.sharing.models import ShareLink
@@ -113,7 +114,7 @@ def anonymous_reception():
                 "info",
             )
             return redirect(url_for("workspace.index"))
-        workspace.record_reception(g.structure, None, advisor=current_user, **form.values())
+        records.record_reception(g.structure, None, advisor=current_user, **form.values())
         db.session.commit()
         flash(_("Accueil anonyme enregistré : il compte dans le baromètre des besoins."), "success")
         return redirect(url_for("workspace.index"))

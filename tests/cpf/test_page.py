@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from passport.extensions import db
 from passport.passports import services as passports
+from passport.records import services as records
 from tests import factories
 from tests.sharing_web.helpers import assert_inputs_labelled, text
 from tests.web import login
@@ -96,8 +97,8 @@ def test_one_year_once(client, ctx):
 def test_prefilled_from_the_holders_latest_statement(client, ctx):
     holder = factories.holder("lea@example.org")
     passport = passports.passport_of(holder)
-    passports.declare_cpf(passport, date(2025, 6, 1), Decimal("900"))
-    passports.declare_cpf(passport, date(2026, 1, 15), Decimal("1250.5"))
+    records.declare_cpf(passport, date(2025, 6, 1), Decimal("900"))
+    records.declare_cpf(passport, date(2026, 1, 15), Decimal("1250.5"))
     passports.update_profile(passport, qualification_level=0, situation="jobseeker")
     db.session.commit()
     login(client, "lea@example.org")

@@ -15,6 +15,7 @@ from passport.extensions import db
 from passport.forms import NumberParseError, parse_number
 from passport.passports import services as passports
 from passport.passports.models import CpfStatement, Passport, Training
+from passport.records import services as records
 from passport.sharing.models import ShareLink
 from tests.sharing_web.helpers import create_share, open_link, text
 from tests.web import submit
@@ -108,7 +109,7 @@ def test_dif_hours_refused_next_to_the_field(client, holder, typed, why):
 
 def test_cpf_edit_form_shows_and_reads_french(client, holder):
     passport = passports.passport_of(holder)
-    statement = passports.declare_cpf(passport, date(2026, 1, 1), Decimal("1250.5"))
+    statement = records.declare_cpf(passport, date(2026, 1, 1), Decimal("1250.5"))
     db.session.commit()
     url = f"/passeport/cpf/{statement.id}/modifier"
     page = text(client.get(url))
@@ -144,7 +145,7 @@ def test_training_hours_refused_next_to_the_field(client, holder, typed, why):
 
 def test_training_edit_keeps_french_hours(client, holder):
     passport = passports.passport_of(holder)
-    training = passports.declare_training(
+    training = records.declare_training(
         passport, title="CAP", status="planned", hours=Decimal("420.5")
     )
     db.session.commit()

@@ -12,6 +12,7 @@ from passport.extensions import db
 from passport.indicators import services as indicators
 from passport.passports.models import Reception
 from passport.passports.services import passport_of
+from passport.records import services as records
 from passport.sharing import services as sharing
 from passport.workspace import desk
 from passport.workspace import services as workspace
@@ -42,7 +43,7 @@ def _share(holder, structure, **kwargs):
 
 
 def _refer(holder, sender, receiver):
-    workspace.send_referral(sender, passport_of(holder).id, receiver, needs=["orientation"])
+    records.send_referral(sender, passport_of(holder).id, receiver, needs=["orientation"])
     db.session.commit()
 
 
@@ -66,7 +67,7 @@ def test_desk_shows_new_referrals_with_a_link_to_the_inbox(advisor_client, netwo
 def test_a_referral_taken_up_leaves_the_desk_and_the_badge(advisor_client, network, ctx):
     _refer(factories.holder(), network["cio"], network["ml"])
     referral = workspace.referrals_page(network["ml"], "sent")[0][0]
-    workspace.change_referral_status(referral, network["ml"], "received")
+    records.change_referral_status(referral, network["ml"], "received")
     db.session.commit()
     page = advisor_client.get("/espace").get_data(as_text=True)
     assert _badge(page) is None
@@ -92,7 +93,7 @@ def test_anonymous_reception_from_the_desk(advisor_client, network, ctx):
     assert reception.situation == "jobseeker" and reception.channel == "phone"
     # the barometer counts it with the others (it shows no count under 5)
     for _ in range(4):
-        workspace.record_reception(
+        records.record_reception(
             network["ml"], None, date=today_local(), channel="phone", needs=["other"]
         )
     db.session.commit()
@@ -138,7 +139,7 @@ def test_anonymous_reception_is_for_staff_only(client, holder):
 def test_receptions_today_count_the_french_day_and_the_structure(network, ctx):
     ml, cio = network["ml"], network["cio"]
     for structure in (ml, ml, cio):
-        workspace.record_reception(
+        records.record_reception(
             structure, None, date=today_local(), channel="in_person", needs=["other"]
         )
     db.session.flush()
@@ -199,9 +200,7 @@ def test_desk_queries_do_not_grow_with_shares(app, advisor_client, network, coun
             holder = factories.holder(f"h{i}@example.org", name=f"Martin {i}")
             _share(holder, ml)
             _refer(holder, cio, ml)
-            workspace.record_reception(
-                ml, None, date=today_local(), channel="phone", needs=["other"]
-            )
+            records.record_reception(ml, None, date=today_local(), channel="phone", needs=["other"])
         db.session.commit()
 
     add(1, 0)
