@@ -142,12 +142,14 @@ def register_blueprints(app: Flask) -> None:
     from passport.admin.views import team_bp
     from passport.api.routes import bp as api_bp
     from passport.directory.views import bp as directory_bp
+    from passport.cpf.views import bp as cpf_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
     from passport.structures.views import bp as structures_bp
     from passport.trust.views import bp as trust_bp
+    from passport.workspace import desk_views  # noqa: F401  (the desk's routes on workspace_bp)
     from passport.workspace.views import bp as workspace_bp
 
     for blueprint in (
@@ -163,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
         directory_bp,
         trust_bp,
         notifications_bp,
+        cpf_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -81,7 +81,7 @@ NAV = (
     ("sharing.access_log", _l("Qui a consulté"), {"individual"}),
     ("trust.my_data", _l("Mes données"), {"individual"}),
     ("notifications.preferences", _l("Mes e-mails"), {"individual", "advisor", "structure_admin"}),
-    ("workspace.index", _l("Passeports partagés"), {"advisor", "structure_admin"}),
+    ("workspace.index", _l("Espace conseiller"), {"advisor", "structure_admin"}),
     ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
     ("structures.api_keys", _l("Clés API"), {"structure_admin"}),
     ("indicators.index", _l("Indicateurs"), {"coordinator", "admin"}),
@@ -102,9 +102,14 @@ def extra_nav() -> list[dict]:
 
 
 def _badge(endpoint: str) -> int | None:
-    """The number shown beside a menu entry: unread access notifications for the holder."""
-    if endpoint != "sharing.access_log":
-        return None
-    from passport.sharing.services import unread_count
+    """The number shown beside a menu entry: unread access notifications for the holder,
+    new referrals (status ``sent``) waiting for an advisor's structure."""
+    if endpoint == "sharing.access_log":
+        from passport.sharing.services import unread_count
 
-    return unread_count(current_user) or None
+        return unread_count(current_user) or None
+    if endpoint == "workspace.inbox" and current_user.structure_id is not None:
+        from passport.workspace.desk import new_referral_count
+
+        return new_referral_count(current_user.structure_id) or None
+    return None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from passport.db import today_local
-from passport.forms import FiniteDecimalField, empty_to_none
+from passport.forms import FrenchDecimalField, FrenchIntegerField, empty_to_none
 from passport.labels import QUALIFICATION_LEVELS, SITUATIONS, TRAINING_STATUSES, choices
 
 SITUATION_CHOICES = choices(SITUATIONS, blank=True)
@@ -21,13 +21,13 @@ class ProfileForm(FlaskForm):
         if field.data and field.data > today_local().year:
             raise ValidationError(_l("Année non valable."))
 
-    birth_year = IntegerField(
+    birth_year = FrenchIntegerField(
         _l("Année de naissance"),
         validators=[
             Optional(),
             NumberRange(min=1900, message=_l("Année non valable.")),
         ],
-        render_kw={"inputmode": "numeric", "autocomplete": "bday-year"},
+        render_kw={"autocomplete": "bday-year"},
     )
     department = StringField(
         _l("Département"),
@@ -66,14 +66,13 @@ class TrainingForm(FlaskForm):
     start_date = DateField(_l("Date de début"), validators=[Optional()])
     end_date = DateField(_l("Date de fin"), validators=[Optional()])
     status = SelectField(_l("État"), choices=TRAINING_STATUS_CHOICES)
-    hours = FiniteDecimalField(
+    hours = FrenchDecimalField(
         _l("Nombre d'heures"),
         places=1,
         validators=[
             Optional(),
             NumberRange(min=0, max=100000, message=_l("Nombre d'heures non valable.")),
         ],
-        render_kw={"inputmode": "decimal"},
     )
     funding = StringField(
         _l("Financement"),
@@ -108,23 +107,21 @@ class CpfForm(FlaskForm):
         description=_l("La date à laquelle vous avez lu ce solde sur moncompteformation.gouv.fr."),
         validators=[InputRequired(_l("Indiquez la date du relevé."))],
     )
-    balance_eur = FiniteDecimalField(
+    balance_eur = FrenchDecimalField(
         _l("Solde en euros"),
         places=2,
         validators=[
             InputRequired(_l("Indiquez le solde en euros.")),
             NumberRange(min=0, max=1_000_000, message=_l("Montant non valable.")),
         ],
-        render_kw={"inputmode": "decimal"},
     )
-    dif_hours = IntegerField(
+    dif_hours = FrenchIntegerField(
         _l("Heures DIF reportées"),
         description=_l("Facultatif : heures de l'ancien droit individuel à la formation."),
         validators=[
             Optional(),
             NumberRange(min=0, max=10_000, message=_l("Nombre d'heures non valable.")),
         ],
-        render_kw={"inputmode": "numeric"},
     )
 
     def validate_as_of(self, field) -> None:

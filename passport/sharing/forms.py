@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from passport.forms import empty_to_none
+from passport.forms import FrenchIntegerField, empty_to_none
 from passport.sharing.models import SECTIONS
 from passport.sharing.services import (
     LABEL_MAX,
@@ -137,7 +136,7 @@ class ShareForm(FlaskForm):
         choices=[],
         validate_choice=True,
     )
-    expires_in_days = IntegerField(
+    expires_in_days = FrenchIntegerField(
         _l("Durée de validité, en jours"),
         description=_l("De 1 à 90 jours. Passé ce délai, le lien ne fonctionne plus."),
         default=30,
@@ -145,7 +144,6 @@ class ShareForm(FlaskForm):
             InputRequired(_l("Indiquez une durée, de 1 à 90 jours.")),
             NumberRange(min=MIN_DAYS, max=MAX_DAYS, message=_l("La durée va de 1 à 90 jours.")),
         ],
-        render_kw={"inputmode": "numeric", "min": MIN_DAYS, "max": MAX_DAYS},
     )
     passcode = StringField(
         _l("Code d'accès (facultatif)"),

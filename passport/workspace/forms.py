@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     HiddenField,
     RadioField,
+    SearchField,
     SelectField,
     StringField,
     TextAreaField,
@@ -34,7 +35,7 @@ from passport.sharing.forms import MultiCheckboxField, select_choices
 
 TEXT_MAX = 2000
 
-__all__ = ["ReceptionForm", "ReferralForm", "StatusForm", "TrainingForm"]
+__all__ = ["DeskSearchForm", "ReceptionForm", "ReferralForm", "StatusForm", "TrainingForm"]
 
 
 def _need_choices():
@@ -199,3 +200,13 @@ class StatusForm(FlaskForm):
     def validate_status(self, field) -> None:
         if field.data not in REFERRAL_STATUSES or field.data == "sent":
             raise ValidationError(_l("Statut inconnu."))
+
+
+class DeskSearchForm(FlaskForm):
+    """The desk's search by name (a GET form: no CSRF, nothing changes)."""
+
+    q = SearchField(
+        _l("Nom de la personne"),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=100, message=_l("100 caractères au plus."))],
+    )

@@ -1,7 +1,6 @@
 """The advisor's workspace: passports shared with the structure, records, referrals.
 
-- ``/espace``: the shares opened in this browser session, and the active shares addressed
-  to the structure.
+- ``/espace``: the desk (``workspace.desk_views``): what waits for the structure.
 - ``/espace/partages/<id>``: the passport as shared (only its sections); forms to add a
   first reception, a referral (fiche navette) or an attested training when the share
   permits ``append``. Every write is checked by ``sharing.services.reopen_share`` (so a
@@ -21,14 +20,13 @@ from functools import wraps
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.labels import REFERRAL_STATUSES
-from passport.pagination import Page, paginate
+from passport.pagination import Page
 from passport.passports import services as passports
 from passport.passports.models import REFERRAL_TRANSITIONS, Passport, Referral
 from passport.records import services as records
@@ -77,7 +75,7 @@ def staff_required(view):
     return wrapped
 
 
-def _page_arg() -> int:
+def page_arg() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return min(max(1, page), 10_000)
 
@@ -99,7 +97,7 @@ class SharedItem:
         """Whether the advisor can open it from here (else: through the link)."""
         if self.state == "used_up":
             return self.in_session
-        return self.state == "active" and (self.in_session or _directly_open(self.share))
+        return self.state == "active" and (self.in_session or directly_open(self.share))
 
 
 def shown_name(share: ShareLink) -> str | None:
@@ -109,76 +107,12 @@ def shown_name(share: ShareLink) -> str | None:
     return None
 
 
-def _directly_open(share: ShareLink) -> bool:
+def directly_open(share: ShareLink) -> bool:
     """A share addressed to the structure, with no passcode and reusable, opens from the list."""
     return (
         share.structure_id == g.structure.id
         and share.passcode_hash is None
         and not share.single_use
-    )
-
-
-def _with_holder(query):
-    return query.options(joinedload(ShareLink.passport).joinedload(Passport.holder))
-
-
-def _active_conditions(now):
-    return (
-        ShareLink.revoked_at.is_(None),
-        ShareLink.expires_at > now,
-        ShareLink.used_up_at.is_(None),
-        ShareLink.suspended_at.is_(None),
-        ShareLink.locked_at.is_(None),
-        ShareLink.failed_attempts < sharing.MAX_PASSCODE_ATTEMPTS,
-    )
-
-
-@bp.get("/espace")
-@staff_required
-def index():
-    """Passports shared with the structure: opened in this session, and addressed to it."""
-    structure = g.structure
-    session_ids = [gr["share"] for gr in browser.grants_for(current_user.id, structure.id)]
-    opened: list[SharedItem] = []
-    if session_ids:
-        found = {
-            s.id: s
-            for s in db.session.execute(
-                _with_holder(db.select(ShareLink).where(ShareLink.id.in_(session_ids)))
-            )
-            .scalars()
-            .unique()
-        }
-        for share_id in session_ids:
-            share = found.get(share_id)
-            if share is not None:
-                opened.append(
-                    SharedItem(share, sharing.share_state(share).value, shown_name(share), True)
-                )
-    now = utcnow()
-    conditions = (ShareLink.structure_id == structure.id, *_active_conditions(now))
-    listing = paginate(
-        _with_holder(db.select(ShareLink).where(*conditions)).order_by(
-            ShareLink.created_at.desc(), ShareLink.id.desc()
-        ),
-        _page_arg(),
-        PER_PAGE,
-    )
-    addressed = [
-        SharedItem(
-            s,
-            "active",
-            # A passcode or single-use share keeps the name until it is really opened.
-            shown_name(s) if s.id in session_ids or _directly_open(s) else None,
-            s.id in session_ids,
-        )
-        for s in listing.items
-    ]
-    return render_template(
-        "workspace/index.html",
-        structure=structure,
-        opened=opened,
-        addressed=Page(items=addressed, page=listing.page, per_page=PER_PAGE, total=listing.total),
     )
 
 
@@ -188,7 +122,7 @@ def _load_share(share_id: int):
     if share is None:
         abort(404)
     grant = browser.grant_for(share.id, current_user.id, g.structure.id)
-    if grant is None and not _directly_open(share):
+    if grant is None and not directly_open(share):
         page = render_template("workspace/need_link.html", share=share)
         return share, None, (page, 403)
     return share, grant, None
@@ -378,7 +312,7 @@ def _status_arg() -> str | None:
 
 def _referral_list(direction: str):
     status = _status_arg()
-    page_number = _page_arg()
+    page_number = page_arg()
     order = "recent" if request.args.get("tri") == "recent" else "waiting"
     items, total, names = workspace.referrals_page(
         g.structure, status, page_number, PER_PAGE, direction=direction, order=order

@@ -151,7 +151,7 @@ def test_share_open_write_refer_revoke(network, contexts, base_url: str):
     advisor.get_by_role("link", name="Orientations envoyées").first.click()
     expect(advisor.get_by_text("Envoyée à CIO de Dreux")).to_be_visible()
     assert_accessible(advisor)
-    advisor.get_by_role("link", name="Passeports partagés").first.click()
+    advisor.get_by_role("link", name="Espace conseiller").first.click()
     expect(advisor.get_by_text("Ouvert dans cette session").first).to_be_visible()
     assert_accessible(advisor)
 

@@ -1,0 +1,1 @@
+"""The CPF simulator: dated rules (``rules``) and the computation (``simulator``)."""
