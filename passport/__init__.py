@@ -114,6 +114,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from passport.accounts.views import bp as accounts_bp
     from passport.api.routes import bp as api_bp
+    from passport.indicators.views import bp as indicators_bp
     from passport.main import bp as main_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         sharing_bp,
         workspace_bp,
         structures_bp,
+        indicators_bp,
         trust_bp,
         api_bp,
     ):

@@ -78,3 +78,21 @@ def choices(mapping: dict, blank: bool = False) -> list:
     if SelectChoice is None:
         return items
     return [SelectChoice(value, label) for value, label in items]
+
+
+STRUCTURE_TYPE_NAMES = {
+    "ML": _l("Missions locales"),
+    "FT": _l("France Travail"),
+    "CAP": _l("Cap emploi"),
+    "APEC": _l("Apec"),
+    "CEP": _l("Conseil en évolution professionnelle"),
+    "CIO": _l("Centres d'information et d'orientation"),
+    "IJ": _l("Information jeunesse"),
+    "SUIO": _l("Services universitaires d'orientation"),
+    "TP": _l("Transitions Pro"),
+    "CMA": _l("Chambres de métiers"),
+    "CCI": _l("Chambres de commerce"),
+    "VAE": _l("Points relais VAE"),
+    "MDE": _l("Maisons de l'emploi"),
+    "CARIF": _l("Carif-Oref"),
+}

@@ -79,7 +79,7 @@ NAV = (
     ("workspace.index", _l("Passeports partagés"), {"advisor", "structure_admin"}),
     ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
     ("structures.api_keys", _l("Clés API"), {"structure_admin"}),
-    ("indicators.index", _l("Indicateurs"), {"coordinator", "admin"}),
+    ("indicators.dashboard", _l("Indicateurs"), {"coordinator", "admin"}),
 )
 
 
