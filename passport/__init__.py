@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from passport.api.routes import bp as api_bp
     from passport.directory.views import bp as directory_bp
     from passport.cpf.views import bp as cpf_bp
+    from passport.indicators.views import bp as indicators_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
         workspace_bp,
         structures_bp,
         directory_bp,
+        indicators_bp,
         trust_bp,
         notifications_bp,
         cpf_bp,

@@ -139,3 +139,21 @@ def device_label(user_agent: str | None) -> str:
     system = next((name for key, name in _SYSTEMS if key in ua), None)
     parts = [p for p in (browser, system) if p]
     return " · ".join(parts) if parts else str(_l("Appareil inconnu"))
+
+#: Plural names of structure types, for the indicators' tables.
+STRUCTURE_TYPE_NAMES = {
+    "ML": _l("Missions locales"),
+    "FT": _l("France Travail"),
+    "CAP": _l("Cap emploi"),
+    "APEC": _l("Apec"),
+    "CEP": _l("Conseil en évolution professionnelle"),
+    "CIO": _l("Centres d'information et d'orientation"),
+    "IJ": _l("Information jeunesse"),
+    "SUIO": _l("Services universitaires d'orientation"),
+    "TP": _l("Transitions Pro"),
+    "CMA": _l("Chambres de métiers"),
+    "CCI": _l("Chambres de commerce"),
+    "VAE": _l("Points relais VAE"),
+    "MDE": _l("Maisons de l'emploi"),
+    "CARIF": _l("Carif-Oref"),
+}

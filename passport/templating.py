@@ -84,7 +84,7 @@ NAV = (
     ("workspace.index", _l("Espace conseiller"), {"advisor", "structure_admin"}),
     ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
     ("structures.api_keys", _l("Clés API"), {"structure_admin"}),
-    ("indicators.index", _l("Indicateurs"), {"coordinator", "admin"}),
+    ("indicators.dashboard", _l("Indicateurs"), {"coordinator", "admin"}),
     ("team.staff", _l("Mon équipe"), {"structure_admin"}),
     ("admin.index", _l("Administration"), {"admin"}),
 )

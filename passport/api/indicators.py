@@ -1,10 +1,8 @@
-"""GET /api/v1/indicators: the territory's aggregates, for coordinators."""
+"""GET /api/v1/indicators: the territory's aggregates, for coordinators (JSON or CSV)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from flask import request
+from flask import Response, request
 
 from passport.accounts.models import Role
 from passport.api import bp
@@ -12,54 +10,50 @@ from passport.api.auth import require_roles
 from passport.api.openapi import doc
 from passport.db import today_local
 from passport.errors import Problem
-from passport.indicators import services as indicators
+from passport.indicators import export, periods
+from passport.indicators.services import indicators
 
-MAX_DAYS = 3 * 366
 
-
-def _date_arg(name: str, default: date) -> date:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
+def question_from(args) -> periods.Question:
+    """The question asked by query arguments; 422 (problem details) on a bad filter."""
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
+        return periods.question(
+            args.get("from"),
+            args.get("to"),
+            args.get("department"),
+            args.get("structure_type"),
+            today_local(),
+        )
+    except periods.BadQuestion as error:
         raise Problem(
-            422,
-            "Unprocessable Content",
-            "Dates look like 2026-05-20.",
-            errors={name: ["must be a date (YYYY-MM-DD)"]},
+            422, "Unprocessable Content", "These filters cannot be answered.", errors=error.errors
         ) from None
+
+
+def wants_csv() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv"
 
 
 @bp.get("/indicators")
 @require_roles(Role.COORDINATOR, Role.ADMIN)
 @doc(
-    "The barometer of needs and partnership indicators (no count under 5 is shown)",
+    "The barometer of needs and partnership indicators, protected (whole months, rounded "
+    "down to 5, nothing under 5); Accept: text/csv for CSV",
     responses={200: None, 403: None, 422: None},
     query={
-        "from": {"type": "string", "format": "date"},
-        "to": {"type": "string", "format": "date"},
+        "from": {"type": "string"},
+        "to": {"type": "string"},
+        "department": {"type": "string"},
+        "structure_type": {"type": "string"},
     },
 )
 def get_indicators():
-    end = _date_arg("to", today_local())
-    start = _date_arg("from", end - timedelta(days=364))
-    if start > end:
-        raise Problem(
-            422, "Unprocessable Content", "from is after to.", errors={"from": ["after to"]}
+    answer = indicators(question_from(request.args))
+    if wants_csv():
+        return Response(
+            export.to_csv(answer),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="indicateurs.csv"'},
         )
-    if (end - start).days > MAX_DAYS:
-        raise Problem(
-            422,
-            "Unprocessable Content",
-            "At most three years at once.",
-            errors={"from": ["period longer than three years"]},
-        )
-    return {
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "k_anonymity": indicators.K_ANONYMITY,
-        "receptions": indicators.barometer(start, end),
-        "referrals": indicators.partnerships(start, end),
-    }
+    return answer
