@@ -141,8 +141,8 @@ def register_blueprints(app: Flask) -> None:
     from passport.admin.views import bp as admin_bp
     from passport.admin.views import team_bp
     from passport.api.routes import bp as api_bp
-    from passport.directory.views import bp as directory_bp
     from passport.cpf.views import bp as cpf_bp
+    from passport.directory.views import bp as directory_bp
     from passport.indicators.views import bp as indicators_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp

@@ -140,6 +140,7 @@ def device_label(user_agent: str | None) -> str:
     parts = [p for p in (browser, system) if p]
     return " · ".join(parts) if parts else str(_l("Appareil inconnu"))
 
+
 #: Plural names of structure types, for the indicators' tables.
 STRUCTURE_TYPE_NAMES = {
     "ML": _l("Missions locales"),
