@@ -45,7 +45,7 @@ lint: install-test
 	$(BIN)/ruff check passport tests
 	$(BIN)/ruff format --check passport tests
 	$(BIN)/mypy passport
-	$(BIN)/bandit --quiet --recursive passport config.py wsgi.py
+	$(BIN)/bandit --quiet --recursive passport config.py wsgi.py gunicorn.conf.py
 
 # Known vulnerabilities in the installed dependencies (PyPI's advisory data). Fails on a
 # known vulnerability; only reports when the advisory database cannot be reached (offline).

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,6 +20,7 @@ def create_app(config_class: type[Config] = Config, overrides: dict | None = Non
     database). Nothing is read from or written to the database here.
     """
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = PassportRequest
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)
@@ -42,10 +43,12 @@ def create_app(config_class: type[Config] = Config, overrides: dict | None = Non
 
 def _fill_instance_defaults(app: Flask) -> None:
     """Embedded defaults for a laptop: an SQLite file and a generated secret in ``instance/``."""
+    from passport import startup
+
     production = app.config.get("ENV_NAME") == "production"
+    if production:
+        startup.check_secret_key(app.config.get("SECRET_KEY"))
     if not app.config.get("SECRET_KEY"):
-        if production:
-            raise RuntimeError("SECRET_KEY must be set in production")
         os.makedirs(app.instance_path, exist_ok=True)
         key_file = Path(app.instance_path) / "secret_key"
         if not key_file.exists():
@@ -71,6 +74,8 @@ def _fill_instance_defaults(app: Flask) -> None:
     if not app.config.get("MAIL_OUTBOX"):
         app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if production:
+        startup.check_production(app.config)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -144,6 +149,28 @@ def register_commands(app: Flask) -> None:
     from passport.cli import register
 
     register(app)
+
+
+#: Endpoints that receive an export bundle (up to ``verify.MAX_BUNDLE_BYTES``).
+BUNDLE_ENDPOINTS = frozenset({"api.verify", "trust.verify_page"})
+
+
+class PassportRequest(Request):
+    """Export bundles may reach 20 MiB (API.md); every other body stays under
+    ``MAX_CONTENT_LENGTH``. Decided by the matched endpoint, before any hook (CSRF, the NUL
+    check) reads the body."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.endpoint in BUNDLE_ENDPOINTS:
+            from passport.trust.verify import MAX_BUNDLE_BYTES
+
+            return MAX_BUNDLE_BYTES
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def register_security_headers(app: Flask) -> None:

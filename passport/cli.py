@@ -104,8 +104,17 @@ def apikey_revoke(prefix: str) -> None:
     help="Password of every demo account.",
 )
 def demo_command(password: str) -> None:
-    """Load the demo: the Dreux SPRO network, advisors and three holders."""
+    """Load the demo: the Dreux SPRO network, advisors and three holders (not in production:
+    its accounts share a published password)."""
+    from flask import current_app
+
     from passport.demo import load_demo
+
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException(
+            "flask demo refuses to run in production (PASSPORT_ENV=production): the demo "
+            "accounts share a published password."
+        )
 
     created = load_demo(password)
     db.session.commit()

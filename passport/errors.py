@@ -55,6 +55,14 @@ def problem_response(problem: Problem):
     return response
 
 
+def has_url_adapter() -> bool:
+    """Whether ``url_for`` can build URLs in this request (false when the request could not
+    be bound to a host, e.g. an untrusted ``Host`` header)."""
+    from flask.globals import request_ctx
+
+    return request_ctx.url_adapter is not None
+
+
 def wants_json() -> bool:
     """API paths always answer JSON; elsewhere, what the client asks for."""
     if request.path.startswith(("/api/", "/.well-known/")):
@@ -115,6 +123,10 @@ def register(app: Flask) -> None:
                 problem.headers["Allow"] = exc.get_response().headers["Allow"]
             return problem_response(problem)
         response = exc.get_response()
+        if not has_url_adapter():
+            # Not routed at all (an untrusted Host under TRUSTED_HOSTS): no URL can be built.
+            html = render_template("error_bare.html", status=status, message=_http_message(status))
+            return html, status
         html = render_template("error.html", status=status, message=_http_message(status))
         return (
             html,
@@ -132,7 +144,8 @@ def register(app: Flask) -> None:
             return problem_response(
                 Problem(500, "Internal Server Error", "An unexpected error occurred.")
             )
-        return render_template("error.html", status=500, message=_http_message(500)), 500
+        template = "error.html" if has_url_adapter() else "error_bare.html"
+        return render_template(template, status=500, message=_http_message(500)), 500
 
 
 def _http_message(status: int) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import uuid
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from config import Config, TestingConfig
 from passport import create_app
 from passport.trust.encryption import KeyringError
+
+STRONG = secrets.token_urlsafe(32)
 
 
 class ProductionConfig(Config):
@@ -26,20 +30,20 @@ def test_production_refuses_to_start_without_secret_key():
 
 def test_production_refuses_to_start_without_public_url():
     with pytest.raises(RuntimeError, match="PUBLIC_URL"):
-        create_app(ProductionConfig, {"SECRET_KEY": "x" * 40})
+        create_app(ProductionConfig, {"SECRET_KEY": STRONG})
 
 
 def test_production_refuses_to_start_without_encryption_keys():
     with pytest.raises(KeyringError, match="ENCRYPTION_KEYS"):
-        create_app(ProductionConfig, {"SECRET_KEY": "x" * 40, "PUBLIC_URL": "https://p.example"})
+        create_app(ProductionConfig, {"SECRET_KEY": STRONG, "PUBLIC_URL": "https://p.example"})
 
 
 def test_production_sets_secure_cookies_and_hsts():
-    key = "k1:" + "A" * 43
+    key = "k1:" + base64.urlsafe_b64encode(os.urandom(32)).decode()
     app = create_app(
         ProductionConfig,
         {
-            "SECRET_KEY": "x" * 40,
+            "SECRET_KEY": STRONG,
             "ENCRYPTION_KEYS": key,
             "SESSION_COOKIE_SECURE": True,
             "PUBLIC_URL": "https://passeport.example.fr",

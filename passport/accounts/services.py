@@ -5,6 +5,7 @@ Services take plain values, return domain objects, ``flush()`` and never ``commi
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -34,7 +35,10 @@ class InvalidRole(AccountError):
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The one form in which an address is stored and looked up, whatever the channel
+    (site, API, CLI, login, reset): NFKC (composed accents, full-width letters and digits
+    folded to their usual form), no surrounding spaces, lower case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def get_user_by_email(email: str) -> User | None:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -17,6 +28,20 @@ bp = Blueprint("accounts", __name__)
 
 def _login_email_key() -> str:
     return "login:" + accounts.normalize_email(request.form.get("email", ""))[:254]
+
+
+def private_page(view):
+    """Answers of a page whose URL or content is a secret (a reset link): never cached,
+    never sent as a Referer."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
 
 
 def landing_for(user) -> str:
@@ -96,6 +121,7 @@ def logout():
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"])
+@private_page
 def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
@@ -127,6 +153,7 @@ def forgot_password():
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@private_page
 def reset_password(token: str):
     user = accounts.user_for_reset_token(token)
     if user is None:

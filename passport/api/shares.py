@@ -31,6 +31,7 @@ from passport.passports import services as passports
 from passport.records import services as records
 from passport.sharing import policy
 from passport.sharing import services as sharing
+from passport.sharing.limits import share_creation_limit
 from passport.sharing.models import AccessLogEntry, ShareLink
 from passport.structures import services as structures
 from passport.trust.canonical import iso_timestamp
@@ -120,10 +121,11 @@ def _my_share(share_id: int) -> ShareLink:
 
 @bp.post("/me/shares")
 @require_roles(Role.INDIVIDUAL)
+@share_creation_limit
 @doc(
     "Create a share link (its URL is shown only in this answer)",
     body=ShareIn,
-    responses={201: "ShareCreated", 403: None, 422: None},
+    responses={201: "ShareCreated", 403: None, 422: None, 429: None},
 )
 def create_share():
     data = parse(ShareIn)

@@ -6,7 +6,10 @@
 - ``POST /verify``: anyone; the body is a bundle. 200 ``{valid, records, problems}`` for
   anything shaped like a bundle, valid or not (tampering is an answer, not an error);
   400 when the body is not JSON; 422 (problem details, ``errors`` by field) when it is JSON
-  but not a bundle at all (not an object, unknown ``format``, no ``records`` list...).
+  but not a bundle at all (not an object, unknown ``format``, no ``records`` list...) or
+  holds more records or keys than a passport does (``verify.MAX_RECORDS``, ``MAX_KEYS``);
+  413 over 20 MiB (``verify.MAX_BUNDLE_BYTES``, applied in ``create_app``). The work is
+  bounded by the bundle's size (see ``passport.trust.verify``).
   Keys are compared with this service's published keys, not only the bundle's own.
 - ``DELETE /me`` ``{password}``: erases the account (``passport.trust.erasure``); 204. A wrong
   password answers 403: the bearer token is valid (so not 401, which would tell a client to
@@ -31,7 +34,10 @@ from passport.passports.services import passport_of
 from passport.trust.erasure import WrongPassword, erase_account
 from passport.trust.export import build_bundle
 from passport.trust.verify import (
+    MAX_KEYS,
+    MAX_RECORDS,
     NotABundle,
+    TooLarge,
     load_json,
     server_keys,
     verification_json,
@@ -101,7 +107,7 @@ def export_my_passport():
 @doc(
     "Verify an export bundle",
     body=Bundle,
-    responses={200: Verification, 400: None, 422: None, 429: None},
+    responses={200: Verification, 400: None, 413: None, 422: None, 429: None},
     auth=False,
 )
 def verify():
@@ -114,6 +120,14 @@ def verify():
         raise Problem(400, "Bad Request", "The request body is not valid JSON.") from None
     try:
         result = verify_bundle(bundle, server_keys())
+    except TooLarge as exc:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            f"This bundle holds more than a passport does (at most {MAX_RECORDS} records "
+            f"and {MAX_KEYS} keys): it is not verified.",
+            errors=exc.errors,
+        ) from None
     except NotABundle as exc:
         raise Problem(
             422,

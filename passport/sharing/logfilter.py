@@ -1,7 +1,8 @@
-"""Keep share tokens out of the logs.
+"""Keep share tokens and password-reset tokens out of the logs.
 
 A share link is a bearer secret: ``/s/<token>`` (the browser) and
-``/api/v1/shared/<token>`` (the API) must never be written to an access log. ``install()``
+``/api/v1/shared/<token>`` (the API) must never be written to an access log; nor may a
+password-reset link, ``/mot-de-passe/<token>``. ``install()``
 puts a filter on the loggers that write request lines (werkzeug's development server,
 gunicorn's access and error logs, the app's own logger); the filter rewrites the record's
 message and arguments before any handler formats them.
@@ -12,8 +13,9 @@ from __future__ import annotations
 import logging
 import re
 
-#: ``/s/<token>`` and ``/shared/<token>``: the segment after them is the secret.
-TOKEN_IN_PATH = re.compile(r"(/s/|/shared/)(?!reprendre\b)[^/\s?#\"']+")
+#: ``/s/<token>``, ``/shared/<token>``, ``/mot-de-passe/<token>``: the segment after them
+#: is the secret.
+TOKEN_IN_PATH = re.compile(r"(/s/|/shared/|/mot-de-passe/)(?!reprendre\b)[^/\s?#\"']+")
 REDACTED = r"\1[masqué]"
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "passport")
 

@@ -46,6 +46,7 @@ from passport.sharing.forms import (
     ShareForm,
     permission_key,
 )
+from passport.sharing.limits import share_creation_limit
 from passport.sharing.models import ShareLink
 from passport.sharing.qr import qr_data_uri
 from passport.structures import services as structures
@@ -132,6 +133,7 @@ def index():
 
 @bp.route("/partages/nouveau", methods=["GET", "POST"])
 @holder_required
+@share_creation_limit
 def create():
     """Choose what to share, with whom, for how long; the link is shown on the next page."""
     passport = _passport()

@@ -105,7 +105,12 @@ def build_keyring(config) -> Keyring:
     if setting:
         return Keyring.from_setting(setting)
     if config.get("ENV_NAME") == "production":
-        raise KeyringError("ENCRYPTION_KEYS must be set in production")
+        from passport.startup import ENCRYPTION_KEY_COMMAND
+
+        raise KeyringError(
+            f"ENCRYPTION_KEYS must be set in production. Generate a key with: "
+            f"{ENCRYPTION_KEY_COMMAND}"
+        )
     return Keyring.derived_from_secret(config["SECRET_KEY"])
 
 

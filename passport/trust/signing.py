@@ -11,6 +11,8 @@ Two kinds of keys sign:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -111,6 +113,39 @@ def verify_compact(token: str, key_set: dict) -> tuple[bool, bytes | None, str |
             if not isinstance(kid, str):
                 return False, None, None
             if not jws.validate_compact(obj, keys, registry=_registry):
+                return False, None, None
+    except (JoseError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return False, None, None
+    return True, obj.payload, kid
+
+
+def import_public_key(jwk: Any) -> OKPKey | None:
+    """One Ed25519 public key from an (untrusted) JWK dict, or None if it is not one."""
+    if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+        return None
+    public = {name: jwk[name] for name in ("kty", "crv", "x") if name in jwk}
+    try:
+        return OKPKey.import_key(public)
+    except (JoseError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
+
+
+def verify_compact_with(
+    token: Any, find_key: Callable[[str], OKPKey | None]
+) -> tuple[bool, bytes | None, str | None]:
+    """Like ``verify_compact``, with the key that ``find_key(kid)`` returns (e.g. from a
+    cache of keys imported once): (valid, payload, kid). Never raises on bad input."""
+    if not isinstance(token, str):
+        return False, None, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            obj = jws.extract_compact(token.encode("ascii"), registry=_registry)
+            kid = obj.protected.get("kid")
+            if not isinstance(kid, str):
+                return False, None, None
+            key = find_key(kid)
+            if key is None or not jws.validate_compact(obj, key, registry=_registry):
                 return False, None, None
     except (JoseError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return False, None, None

@@ -13,6 +13,11 @@ Which keys are trusted matters:
   ``jwks_keys(document)`` does the same with a downloaded ``/.well-known/jwks.json``.
 
 Findings carry a stable ``code`` and parameters; ``describe`` turns them into plain French.
+
+Anyone may send a bundle, so the work is bounded by the bundle's size: the body is at most
+``MAX_BUNDLE_BYTES`` (20 MiB, API.md), a bundle holds at most ``MAX_RECORDS`` records and
+``MAX_KEYS`` keys in all (``TooLarge`` otherwise, before any key is read), each key is
+imported at most once (``_BundleKeys``), and each record costs one signature check at most.
 """
 
 from __future__ import annotations
@@ -28,9 +33,20 @@ from passport.extensions import db
 from passport.structures.models import SigningKey, Structure
 from passport.trust.canonical import canonical_json, chain_hash
 from passport.trust.export import FORMAT, attested_part
-from passport.trust.signing import service_jwks, verify_compact
+from passport.trust.signing import (
+    import_public_key,
+    service_jwks,
+    verify_compact_with,
+)
 
 HASH_LENGTH = 64
+#: Largest bundle accepted (API.md: over 20 MiB answers 413); applied by ``create_app`` to
+#: the verifying endpoints.
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+#: A passport's records over a lifetime are counted in hundreds; far above that is not one.
+MAX_RECORDS = 5_000
+#: Keys of every structure plus the service's: a few per structure that signed.
+MAX_KEYS = 2_000
 
 
 class NotABundle(ValueError):
@@ -39,6 +55,10 @@ class NotABundle(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("not a passeport-spro bundle")
         self.errors = errors
+
+
+class TooLarge(NotABundle):
+    """Shaped like a bundle but holding more records or keys than a passport ever does."""
 
 
 @dataclass
@@ -160,6 +180,55 @@ def check_shape(bundle: Any) -> None:
         raise NotABundle(errors)
 
 
+def _key_lists(bundle: dict) -> list[list]:
+    """Every JWK Set ``keys`` list in the bundle (structures' and the service's)."""
+    sets = [*bundle["jwks"].values(), bundle.get("service_jwks")]
+    return [s["keys"] for s in sets if isinstance(s, dict) and isinstance(s.get("keys"), list)]
+
+
+def check_limits(bundle: dict) -> None:
+    """Raise ``TooLarge`` when the bundle holds more than a passport ever does."""
+    errors: dict[str, list[str]] = {}
+    if len(bundle["records"]) > MAX_RECORDS:
+        errors["records"] = [f"at most {MAX_RECORDS} records"]
+    if len(bundle["jwks"]) > MAX_KEYS or sum(map(len, _key_lists(bundle))) > MAX_KEYS:
+        errors["jwks"] = [f"at most {MAX_KEYS} keys in all (jwks and service_jwks)"]
+    if errors:
+        raise TooLarge(errors)
+
+
+class _BundleKeys:
+    """A bundle's public keys, indexed by kid on first use and each imported at most once."""
+
+    def __init__(self, key_sets: dict) -> None:
+        self._sets = key_sets
+        self._index: dict[str, dict[str, dict]] = {}
+        self._imported: dict[tuple[str, str], Any] = {}
+
+    def jwk(self, name: str, kid: str) -> dict:
+        """The JWK of ``kid`` in the set ``name`` (first one listed), or an empty dict."""
+        if name not in self._index:
+            key_set = self._sets.get(name)
+            keys = key_set.get("keys") if isinstance(key_set, dict) else None
+            index: dict[str, dict] = {}
+            for key in keys if isinstance(keys, list) else []:
+                if isinstance(key, dict) and isinstance(key.get("kid"), str):
+                    index.setdefault(key["kid"], key)
+            self._index[name] = index
+        return self._index[name].get(kid, {})
+
+    def key(self, name: str, kid: str):
+        """The imported public key of ``kid`` in the set ``name``, or None."""
+        if (name, kid) not in self._imported:
+            jwk = self.jwk(name, kid)
+            self._imported[(name, kid)] = import_public_key(jwk) if jwk else None
+        return self._imported[(name, kid)]
+
+    def verify(self, name: str, token: Any) -> tuple[bool, bytes | None, str | None]:
+        """Check a compact JWS with the set ``name``: (valid, payload, kid)."""
+        return verify_compact_with(token, lambda kid: self.key(name, kid))
+
+
 # --- verification -----------------------------------------------------------------------
 
 
@@ -185,9 +254,10 @@ def _canonical(value: Any) -> bytes | None:
 def verify_bundle(bundle: Any, trusted: TrustedKeys | None = None) -> Verification:
     """Check a bundle; ``NotABundle`` if it is not one at all."""
     check_shape(bundle)
+    check_limits(bundle)
     holder = bundle["holder"]
     passport_id = holder.get("passport")
-    jwks = bundle["jwks"]
+    jwks = _BundleKeys(bundle["jwks"])
     listed = bundle.get("structures")
     names: dict[str, str] = {}
     if isinstance(listed, dict):
@@ -224,7 +294,7 @@ def _check_record(
     item: Any,
     previous_hash: str | None,
     passport_id: Any,
-    jwks: dict,
+    jwks: _BundleKeys,
     trusted: TrustedKeys | None,
 ) -> RecordCheck:
     if not isinstance(item, dict):
@@ -302,14 +372,13 @@ def _check_signature(
     structure: str,
     signature: str,
     canonical: bytes,
-    jwks: dict,
+    jwks: _BundleKeys,
     trusted: TrustedKeys | None,
 ) -> None:
     found = check.problems
-    keys = jwks.get(structure)
-    ok, payload, kid = verify_compact(signature, keys if isinstance(keys, dict) else {})
+    ok, payload, kid = jwks.verify(structure, signature)
     check.kid = kid
-    if not ok or kid is None or not isinstance(keys, dict):
+    if not ok or kid is None:
         found.append(Finding("signature_invalid", at, {"structure": structure}))
         return
     if payload != canonical:
@@ -324,23 +393,10 @@ def _check_signature(
         found.append(
             Finding("key_not_of_issuer", at, {"kid": kid, "structure": structure, "owner": owner})
         )
-    if not _same_public_key(_key_in(keys, kid), published):
+    # The signature was checked with the bundle's key; the published key is the same key
+    # material (kty, crv, x), so checking again with it would give the same answer.
+    if not _same_public_key(jwks.jwk(structure, kid), published):
         found.append(Finding("key_unknown", at, {"kid": kid, "structure": structure}))
-        return
-    ok, _payload, _kid = verify_compact(signature, {"keys": [published]})
-    if not ok:  # pragma: no cover - same key as above; kept as the authoritative check
-        found.append(Finding("signature_invalid", at, {"structure": structure}))
-
-
-def _key_in(key_set: dict, kid: str) -> dict:
-    """The JWK of ``kid`` in a JWK Set, or an empty dict."""
-    keys = key_set.get("keys")
-    found = (
-        [k for k in keys if isinstance(k, dict) and k.get("kid") == kid]
-        if isinstance(keys, list)
-        else []
-    )
-    return found[0] if found else {}
 
 
 def _check_head(bundle: dict) -> list[Finding]:
@@ -358,17 +414,17 @@ def _check_attestation(bundle: dict, trusted: TrustedKeys | None) -> list[Findin
     attestation = bundle.get("attestation")
     if not isinstance(attestation, str):
         return [Finding("attestation_missing")]
-    keys = bundle.get("service_jwks")
-    ok, payload, kid = verify_compact(attestation, keys if isinstance(keys, dict) else {})
+    keys = _BundleKeys({"service": bundle.get("service_jwks")})
+    ok, payload, kid = keys.verify("service", attestation)
     expected = _canonical(attested_part(bundle))
-    if not ok or kid is None or not isinstance(keys, dict):
+    if not ok or kid is None:
         return [Finding("attestation_invalid")]
     if expected is None or payload != expected:
         return [Finding("attestation_invalid")]
     if trusted is None:
         return []
     published = trusted.service_keys.get(kid)
-    if published is None or not _same_public_key(_key_in(keys, kid), published):
+    if published is None or not _same_public_key(keys.jwk("service", kid), published):
         return [Finding("service_key_unknown", None, {"kid": kid})]
     return []
 

@@ -28,7 +28,10 @@ from passport.trust.erasure import WrongPassword, erase_account
 from passport.trust.export import build_bundle, bundle_filename
 from passport.trust.forms import EraseForm, VerifyForm
 from passport.trust.verify import (
+    MAX_KEYS,
+    MAX_RECORDS,
     NotABundle,
+    TooLarge,
     describe,
     load_json,
     server_keys,
@@ -132,7 +135,19 @@ def verify_page():
     result = None
     if form.validate_on_submit():
         try:
-            result = verify_bundle(load_json(form.bundle.data.read()), server_keys())
+            with form.bundle.data.stream as upload:  # a temporary file for a large upload
+                raw = upload.read()
+            result = verify_bundle(load_json(raw), server_keys())
+        except TooLarge:
+            form.bundle.errors.append(
+                _(
+                    "Ce fichier contient plus d'enregistrements ou de clés qu'un passeport "
+                    "(au plus %(records)s enregistrements et %(keys)s clés) : il n'est pas "
+                    "vérifié.",
+                    records=MAX_RECORDS,
+                    keys=MAX_KEYS,
+                )
+            )
         except NotABundle:
             form.bundle.errors.append(
                 _("Ce fichier n'est pas un export du Passeport SPRO (format inconnu).")
