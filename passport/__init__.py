@@ -119,6 +119,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from passport.accounts.views import bp as accounts_bp
     from passport.api.routes import bp as api_bp
+    from passport.legal import bp as legal_bp
     from passport.main import bp as main_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp,
+        legal_bp,
         accounts_bp,
         passports_bp,
         sharing_bp,
