@@ -92,6 +92,30 @@ class Config:
     # e.g. "https://www.etoile.regioncentre.fr". Empty: no site may frame it.
     FINDER_FRAME_ANCESTORS = os.environ.get("FINDER_FRAME_ANCESTORS", "").split()
 
+    # Who runs this instance: the legal notice, personal-data page, accessibility statement
+    # and help page (passport/legal) are built from these. Empty means "not provided" on
+    # the pages; the .invalid addresses are placeholders that an operator must replace.
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Opérateur du service Passeport SPRO")
+    OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "")
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "contact@passeport.invalid")
+    OPERATOR_PHONE = os.environ.get("OPERATOR_PHONE", "")
+    OPERATOR_SIRET = os.environ.get("OPERATOR_SIRET", "")
+    PUBLICATION_DIRECTOR = os.environ.get("PUBLICATION_DIRECTOR", "")
+    HOSTING_PROVIDER = os.environ.get("HOSTING_PROVIDER", "")
+    HOSTING_ADDRESS = os.environ.get("HOSTING_ADDRESS", "")
+    DPO_EMAIL = os.environ.get("DPO_EMAIL", "dpo@passeport.invalid")
+    DPO_ADDRESS = os.environ.get("DPO_ADDRESS", "")
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "") or OPERATOR_EMAIL
+    SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "")
+    SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "")
+    # RGAA 4.1 statement: "none" (non conforme: no audit yet), "partial" or "full"; with an
+    # audit, its date (YYYY-MM-DD), its compliance rate (e.g. "62 %") and who made it.
+    ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "none")
+    ACCESSIBILITY_AUDIT_DATE = os.environ.get("ACCESSIBILITY_AUDIT_DATE", "")
+    ACCESSIBILITY_RATE = os.environ.get("ACCESSIBILITY_RATE", "")
+    ACCESSIBILITY_AUDITOR = os.environ.get("ACCESSIBILITY_AUDITOR", "")
+    ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-01")
+
     RETENTION_PASSPORT_DAYS = int(os.environ.get("RETENTION_PASSPORT_DAYS", str(2 * 365)))
     RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("RETENTION_ACCESS_LOG_DAYS", "365"))
 

@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from passport.cpf.views import bp as cpf_bp
     from passport.directory.views import bp as directory_bp
     from passport.indicators.views import bp as indicators_bp
+    from passport.legal import bp as legal_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp,
+        legal_bp,
         accounts_bp,
         account_bp,
         admin_bp,
