@@ -128,6 +128,7 @@ def demo_command(password: str) -> None:
 
 def register(app: Flask) -> None:
     from passport.directory.cli import directory_cli
+    from passport.bench.cli import bench_cli
     from passport.notifications.cli import worker
     from passport.trust.cli import purge_command, reencrypt_command, verify_command
 
@@ -138,4 +139,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(directory_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(bench_cli)
     app.cli.add_command(worker)

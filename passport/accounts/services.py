@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from passport.accounts import sessions
 from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User, UserSession
@@ -123,8 +124,10 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 def find_token(secret: str) -> ApiToken | None:
     """The live token with this secret, or None (expired, revoked or unknown)."""
     token = db.session.execute(
-        db.select(ApiToken).where(ApiToken.token_hash == secret_hash(secret))
-    ).scalar_one_or_none()
+        db.select(ApiToken)
+        .where(ApiToken.token_hash == secret_hash(secret))
+        .options(joinedload(ApiToken.user).joinedload(User.structure))
+    ).scalar_one_or_none()  # one query: the token, its user and the user's structure
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     if not token.user.is_active:

@@ -272,8 +272,9 @@ def shared_reception(token: str):
     reception = records.record_reception(
         grant.structure, grant.passport.id, advisor=grant.advisor, **data.model_dump()
     )
+    body = reception_json(reception)  # before the commit: nothing to reload
     db.session.commit()
-    return reception_json(reception), 201
+    return body, 201
 
 
 @bp.post("/shared/<token>/referrals")
@@ -302,8 +303,9 @@ def shared_referral(token: str):
         )
     except records.SameStructure:
         raise _invalid({"to_structure": ["A structure cannot refer to itself."]}) from None
+    body = referral_json(referral)  # before the commit: nothing to reload
     db.session.commit()
-    return referral_json(referral), 201
+    return body, 201
 
 
 @bp.post("/shared/<token>/trainings")
@@ -320,5 +322,6 @@ def shared_training(token: str):
     training = records.attest_training(
         grant.structure, grant.passport.id, advisor=grant.advisor, **data.model_dump()
     )
+    body = training_json(training)  # before the commit: nothing to reload
     db.session.commit()
-    return training_json(training), 201
+    return body, 201

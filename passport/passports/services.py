@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import selectinload
-
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
+from passport.passports.loading import load_records
 from passport.passports.models import (
     CpfStatement,
     Passport,
     Reception,
     Referral,
-    ReferralEvent,
     Training,
 )
 
@@ -61,50 +59,19 @@ def passport_of(user: User) -> Passport:
 def load_view(
     passport: Passport, sections: tuple[str, ...] | list[str] = ALL_SECTIONS
 ) -> PassportView:
-    """Load the given sections of a passport: one query per section, whatever its size."""
+    """Load the given sections of a passport in one query, whatever its size."""
     view = PassportView(passport=passport, sections=tuple(s for s in ALL_SECTIONS if s in sections))
-    pid = passport.id
-    if "receptions" in sections:
-        view.receptions = list(
-            db.session.execute(
-                db.select(Reception)
-                .where(Reception.passport_id == pid)
-                .order_by(Reception.date.desc(), Reception.id.desc())
-            )
-            .scalars()
-            .unique()
-        )
-    if "referrals" in sections:
-        view.referrals = list(
-            db.session.execute(
-                db.select(Referral)
-                .where(Referral.passport_id == pid)
-                .options(selectinload(Referral.events).joinedload(ReferralEvent.issuer_structure))
-                .order_by(Referral.created_at.desc(), Referral.id.desc())
-            )
-            .scalars()
-            .unique()
-        )
-    if "trainings" in sections:
-        view.trainings = list(
-            db.session.execute(
-                db.select(Training)
-                .where(Training.passport_id == pid, Training.superseded.is_(False))
-                .order_by(Training.created_at.desc(), Training.id.desc())
-            )
-            .scalars()
-            .unique()
-        )
-    if "cpf" in sections:
-        view.cpf_statements = list(
-            db.session.execute(
-                db.select(CpfStatement)
-                .where(CpfStatement.passport_id == pid, CpfStatement.superseded.is_(False))
-                .order_by(CpfStatement.as_of.desc(), CpfStatement.id.desc())
-            )
-            .scalars()
-            .unique()
-        )
+    found = load_records(passport.id, view.sections)
+    view.receptions = sorted(found.get(Reception, []), key=lambda r: (r.date, r.id), reverse=True)
+    view.referrals = sorted(
+        found.get(Referral, []), key=lambda r: (r.created_at, r.id), reverse=True
+    )
+    view.trainings = sorted(
+        found.get(Training, []), key=lambda t: (t.created_at, t.id), reverse=True
+    )
+    view.cpf_statements = sorted(
+        found.get(CpfStatement, []), key=lambda s: (s.as_of, s.id), reverse=True
+    )
     return view
 
 

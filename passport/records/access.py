@@ -9,7 +9,6 @@ from __future__ import annotations
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
-from passport.passports.models import Passport
 from passport.sharing.models import AccessLogEntry, Notification, ShareLink
 from passport.structures.models import Structure
 
@@ -31,12 +30,10 @@ def log_access(
         at=utcnow(),
     )
     db.session.add(entry)
-    db.session.flush()
-    holder_id = db.session.execute(
-        db.select(Passport.holder_id).where(Passport.id == share.passport_id)
-    ).scalar_one()
-    db.session.add(Notification(user_id=holder_id, access_id=entry.id, kind=f"share_{action}"))
-    db.session.flush()
+    db.session.add(
+        Notification(user_id=share.passport.holder_id, access=entry, kind=f"share_{action}")
+    )
+    db.session.flush()  # one flush: the row and its notification
     return entry
 
 

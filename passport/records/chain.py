@@ -1,20 +1,28 @@
-"""Appending records to a passport's hash chain.
+"""Appending records to a passport's hash chain: the one function every record goes through.
 
 The tip of the chain lives on the passport row (``head_seq``, ``head_hash``). An append
-first *writes* that row: on PostgreSQL the UPDATE takes the row lock, on SQLite it takes the
-database write lock, so parallel appends to one passport queue up instead of forking the
-chain. The (passport_id, seq) unique constraints catch anything that slips through.
+first *writes* that row (``UPDATE ... RETURNING`` the head): on PostgreSQL the UPDATE takes
+the row lock, on SQLite the database write lock, so parallel appends to one passport queue
+up instead of forking the chain. The (passport_id, seq) unique constraints catch anything
+that slips through.
 
-What is hashed and signed is what the database gives back, not what the caller passed: a
-record is flushed and its columns re-read before its content is computed. Otherwise a
-value that the column rounds (``hours`` is NUMERIC(7,1): 1.25 becomes 1.2 on SQLite and
-1.3 on PostgreSQL) would be hashed in one form and exported in another, and the chain of
-an honest passport would fail verification.
+The record's id is taken before it is written (the table's sequence on PostgreSQL, the next
+id under the write lock on SQLite), so that its content, hash and signature are computed
+first and the record is inserted whole, in one flush: an append costs five statements
+(lock, id, signing key, insert, new head) whatever the passport's size.
+
+What is hashed and signed must be what the database stores. Values are normalised to the
+columns first: timestamps to whole seconds, ``NUMERIC`` values rounded half up to their
+scale (``hours`` is NUMERIC(7,1): unrounded, 1.25 would be stored as 1.2 on SQLite and 1.3
+on PostgreSQL, and an honest passport would fail verification).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, update
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Numeric, func, text, update
 
 from passport.db import utcnow
 from passport.extensions import db
@@ -31,55 +39,83 @@ class PassportGone(Exception):
 def lock_passport(passport_id: int) -> tuple[int, str | None]:
     """Lock the passport's chain until the transaction ends; return its head."""
     db.session.flush()
-    db.session.execute(
-        update(Passport).where(Passport.id == passport_id).values(last_activity_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
     row = db.session.execute(
-        db.select(Passport.head_seq, Passport.head_hash).where(Passport.id == passport_id)
+        update(Passport)
+        .where(Passport.id == passport_id)
+        .values(last_activity_at=utcnow())
+        .returning(Passport.head_seq, Passport.head_hash),
+        execution_options={"synchronize_session": False},
     ).one_or_none()
     if row is None:
         raise PassportGone(passport_id)
     return row.head_seq, row.head_hash
 
 
-def append(record, passport_id: int | None, issuer: Structure | None = None):
+def append(
+    record,
+    passport_id: int | None,
+    issuer: Structure | None = None,
+    *,
+    at: datetime | None = None,
+):
     """Add ``record`` to the session, chain it to the passport and sign it for ``issuer``.
 
-    ``passport_id=None`` is an anonymous record (a reception for the barometer): it is
-    signed but belongs to no chain.
+    ``at`` is the record's time (default: now, whole seconds). ``passport_id=None`` is an
+    anonymous record (a reception for the barometer): it is signed but belongs to no chain.
     """
-    record.created_at = utcnow().replace(microsecond=0)
+    record.created_at = (at or utcnow()).replace(microsecond=0)
     record.passport_id = passport_id
     if issuer is not None:
         record.issuer_structure = issuer
-    if passport_id is not None:
-        head_seq, head_hash = lock_passport(passport_id)
-        record.seq = head_seq + 1
-        record.prev_hash = head_hash
-    db.session.add(record)
-    db.session.flush()  # assigns the id that the content names
-    _reload_columns(record)
+    _normalise(record)
+    if passport_id is None:
+        db.session.add(record)
+        db.session.flush()  # assigns the id that the content names
+        if issuer is not None:
+            record.signature = sign(issuer, canonical_json(record_content(record)))
+            db.session.flush()
+        return record
+    head_seq, head_hash = lock_passport(passport_id)
+    record.seq = head_seq + 1
+    record.prev_hash = head_hash
+    record.id = _next_id(type(record))
     content = record_content(record)
-    if passport_id is not None:
-        record.hash = chain_hash(record.seq, record.prev_hash, content)
-        db.session.execute(
-            update(Passport)
-            .where(Passport.id == passport_id)
-            .values(head_seq=record.seq, head_hash=record.hash),
-            execution_options={"synchronize_session": False},
-        )
+    record.hash = chain_hash(record.seq, record.prev_hash, content)
     if issuer is not None:
         record.signature = sign(issuer, canonical_json(content))
+    db.session.add(record)
     db.session.flush()
-    key = db.session.identity_key(Passport, passport_id) if passport_id is not None else None
-    passport = db.session.identity_map.get(key) if key is not None else None
+    db.session.execute(
+        update(Passport)
+        .where(Passport.id == passport_id)
+        .values(head_seq=record.seq, head_hash=record.hash),
+        execution_options={"synchronize_session": False},
+    )
+    key = db.session.identity_key(Passport, passport_id)
+    passport = db.session.identity_map.get(key)
     if passport is not None:
         db.session.expire(passport, ["head_seq", "head_hash", "last_activity_at"])
     return record
 
 
-def _reload_columns(record) -> None:
-    """Re-read the record's own columns: hash exactly what was stored."""
-    names = [attr.key for attr in inspect(record).mapper.column_attrs]
-    db.session.refresh(record, attribute_names=names)
+def _next_id(model) -> int:
+    """The id the record will have; the caller holds the passport's lock (see above)."""
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))"), {"table": table.name}
+        ).scalar_one()
+    # SQLite: the lock is the database's write lock, so no other writer can take this id.
+    return db.session.execute(db.select(func.coalesce(func.max(table.c.id), 0) + 1)).scalar_one()
+
+
+def _normalise(record) -> None:
+    """Round what the columns would round, so that what is hashed is what is stored."""
+    mapper = db.inspect(type(record))
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if isinstance(column.type, Numeric) and column.type.scale is not None:
+            value = getattr(record, prop.key)
+            if value is not None:
+                step = Decimal(1).scaleb(-column.type.scale)
+                setattr(record, prop.key, Decimal(value).quantize(step, rounding=ROUND_HALF_UP))

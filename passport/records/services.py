@@ -123,16 +123,16 @@ def send_referral(
     """A fiche navette to ``to_structure``, status ``sent``."""
     if to_structure.id == structure.id:
         raise SameStructure(structure.code)
+    now = utcnow().replace(microsecond=0)
     referral = Referral(
         to_structure=to_structure,
         needs=sorted(set(needs)),
         message=message,
         status=ReferralStatus.SENT.value,
+        status_changed_at=now,
         issuer_advisor=advisor,
     )
-    referral = chain.append(referral, passport_id, issuer=structure)
-    referral.status_changed_at = referral.created_at
-    return referral
+    return chain.append(referral, passport_id, issuer=structure, at=now)
 
 
 def change_referral_status(

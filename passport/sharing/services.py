@@ -80,6 +80,7 @@ from typing import Literal, cast
 from flask import current_app
 from sqlalchemy import delete, func, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import joinedload
 
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
@@ -344,8 +345,10 @@ def _lookup(token: str) -> ShareLink:
         raise ShareNotFound("Unknown share link.")
     digest = tokens.token_hash(token)
     share = db.session.execute(
-        db.select(ShareLink).where(ShareLink.token_hash == digest)
-    ).scalar_one_or_none()
+        db.select(ShareLink)
+        .where(ShareLink.token_hash == digest)
+        .options(joinedload(ShareLink.passport).joinedload(Passport.holder))
+    ).scalar_one_or_none()  # one query: the share, its passport and holder, its audience
     if share is None or not tokens.matches(token, share.token_hash):
         raise ShareNotFound("Unknown share link.")
     return share

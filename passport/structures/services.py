@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from passport.db import utcnow
 from passport.extensions import db
 from passport.security import new_secret, secret_hash
@@ -73,8 +75,10 @@ def create_api_key(structure: Structure, label: str | None = None) -> tuple[str,
 
 def find_api_key(secret: str) -> ApiKey | None:
     key = db.session.execute(
-        db.select(ApiKey).where(ApiKey.key_hash == secret_hash(secret))
-    ).scalar_one_or_none()
+        db.select(ApiKey)
+        .where(ApiKey.key_hash == secret_hash(secret))
+        .options(joinedload(ApiKey.structure))
+    ).scalar_one_or_none()  # one query: the key and its structure
     if key is None or key.revoked_at is not None or not key.structure.active:
         return None
     return key

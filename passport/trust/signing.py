@@ -63,13 +63,21 @@ def rotate_key(structure: Structure) -> SigningKey:
 
 def sign(structure: Structure, payload: bytes) -> str:
     """A compact JWS of ``payload`` by the structure's active key."""
+    return signer(structure)(payload)
+
+
+def signer(structure: Structure) -> Callable[[bytes], str]:
+    """``sign`` for many payloads: the structure's active key, decrypted once."""
     key = active_key(structure)
     private = OKPKey.import_key(keyring().decrypt_bytes(key.private_key_enc))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return jws.serialize_compact(
-            {"alg": ALG, "kid": key.kid}, payload, private, registry=_registry
-        )
+    header = {"alg": ALG, "kid": key.kid}
+
+    def sign_payload(payload: bytes) -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return jws.serialize_compact(header, payload, private, registry=_registry)
+
+    return sign_payload
 
 
 def jwks(structure_ids: set[int] | None = None) -> dict:

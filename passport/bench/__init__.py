@@ -1,0 +1,1 @@
+"""Benchmark data: ``flask --app wsgi bench seed --passports N`` (see docs/BENCHMARKS.md)."""

@@ -1,0 +1,153 @@
+"""Query budgets of the hot paths (issue 12), pinned: they do not grow with the passport.
+
+- authentication of a personal token or a structure key: one query;
+- the holder's passport read: three queries in all (token, passport, records);
+- a read through a share: at most four reads, plus the access-log write (the use counter,
+  the log row and its notification);
+- an append (``records.chain.append``): at most six statements and one flush.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from passport.accounts.services import find_token
+from passport.extensions import db
+from passport.records import services as records
+from passport.structures.services import find_api_key, get_structure
+from tests.sharing.world import build_world, make_share
+
+RECEPTION = {"date": "2026-05-20", "channel": "in_person", "needs": ["vae"], "summary": "Texte"}
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+def _fill(client, world, token: str, rounds: int) -> None:
+    """Records of every kind, from several structures, through the API."""
+    for i in range(rounds):
+        for path, body in [
+            ("receptions", RECEPTION),
+            ("trainings", {"title": f"T{i}", "status": "completed"}),
+            ("referrals", {"to_structure": "CAP28", "needs": ["job_search"], "message": "m"}),
+        ]:
+            r = client.post(f"/api/v1/shared/{token}/{path}", json=body, headers=world.advisor)
+            assert r.status_code == 201, r.get_json()
+        r = client.patch(
+            f"/api/v1/referrals/{r.get_json()['id']}",
+            json={"status": "received"},
+            headers=world.cap_key,
+        )
+        assert r.status_code == 200, r.get_json()
+        cpf = {"as_of": "2026-01-01", "balance_eur": i}
+        r = client.post("/api/v1/me/cpf", json=cpf, headers=world.holder)
+        assert r.status_code == 201, r.get_json()
+
+
+def _kinds(statements: list[str]) -> list[str]:
+    return [re.match(r"\s*(\w+)", s).group(1).upper() for s in statements]  # type: ignore[union-attr]
+
+
+def _measure(count_queries, call):
+    with count_queries() as q:
+        response = call()
+    assert response.status_code < 300, response.get_json()
+    return response, _kinds(q.statements)
+
+
+def test_a_token_or_a_key_authenticates_in_one_query(app, world, count_queries):
+    with app.app_context():
+        with count_queries() as q:
+            token = find_token(world.advisor["Authorization"].split()[1])
+            assert token is not None and token.user.structure.code == "ML28"
+        assert q.count == 1, q.statements
+        db.session.expire_all()
+        with count_queries() as q:
+            key = find_api_key(world.ml_key["Authorization"].split()[1])
+            assert key is not None and key.structure.code == "ML28"
+        assert q.count == 1, q.statements
+
+
+def test_the_holder_reads_the_passport_in_three_queries_whatever_its_size(
+    client, world, count_queries
+):
+    token = make_share(client, world, structure="ML28")["token"]
+    counts = []
+    for rounds in (1, 6):
+        _fill(client, world, token, rounds)
+        r, kinds = _measure(
+            count_queries, lambda: client.get("/api/v1/me/passport", headers=world.holder)
+        )
+        assert r.get_json()["referrals"][0]["history"][0]["status"] == "received"
+        assert r.get_json()["receptions"][0]["issuer"]["advisor"] == world.advisor_name
+        counts.append(kinds)
+    assert counts[0] == counts[1] == ["SELECT"] * 3
+
+
+def test_a_read_through_a_share_costs_four_reads_and_the_access_log_whatever_its_size(
+    client, world, count_queries
+):
+    token = make_share(client, world, structure="ML28")["token"]
+    counts = []
+    for rounds in (1, 6):
+        _fill(client, world, token, rounds)
+        r, kinds = _measure(
+            count_queries, lambda: client.get(f"/api/v1/shared/{token}", headers=world.ml_key)
+        )
+        assert len(r.get_json()["trainings"]) == sum((1, 6)[: len(counts) + 1])
+        counts.append(kinds)
+    assert counts[0] == counts[1]
+    assert counts[0].count("SELECT") <= 4
+    writes = [k for k in counts[0] if k != "SELECT"]
+    assert writes == ["UPDATE", "INSERT", "INSERT"]  # use counter, log row, notification
+
+
+def test_an_append_costs_six_statements_and_one_flush(app, client, world, count_queries):
+    token = make_share(client, world, structure="ML28")["token"]
+    _fill(client, world, token, 3)
+    with app.app_context():
+        structure = get_structure("ML28")
+        flushes: list[int] = []
+
+        def count_flush(*_):
+            flushes.append(1)
+
+        event.listen(db.session, "after_flush", count_flush)
+        try:
+            with count_queries() as q:
+                reception = records.record_reception(
+                    structure,
+                    world.passport_id,
+                    date=date(2026, 5, 20),
+                    channel="phone",
+                    needs=["vae"],
+                    summary="Rappel",
+                )
+        finally:
+            event.remove(db.session, "after_flush", count_flush)
+        db.session.commit()
+        assert q.count <= 6, q.statements
+        assert len(flushes) == 1
+        assert reception.seq == 16 and reception.signature and reception.hash
+
+
+def test_an_append_through_the_api_costs_the_same_whatever_the_size(client, world, count_queries):
+    token = make_share(client, world, structure="ML28")["token"]
+    counts = []
+    for rounds in (1, 6):
+        _fill(client, world, token, rounds)
+        _, kinds = _measure(
+            count_queries,
+            lambda: client.post(
+                f"/api/v1/shared/{token}/receptions", json=RECEPTION, headers=world.ml_key
+            ),
+        )
+        counts.append(kinds)
+    assert counts[0] == counts[1]
+    assert len(counts[0]) <= 10  # key, share, access log (3), append (5)
