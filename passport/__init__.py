@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from passport.api.routes import bp as api_bp
     from passport.main import bp as main_bp
     from passport.notifications.views import bp as notifications_bp
+    from passport.mfa.views import bp as mfa_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
     from passport.structures.views import bp as structures_bp
@@ -131,9 +132,14 @@ def register_blueprints(app: Flask) -> None:
         structures_bp,
         trust_bp,
         notifications_bp,
+        mfa_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
+    from passport.accounts.signin import mark_first_request, no_403_after_login
+
+    app.before_request(mark_first_request)
+    app.after_request(no_403_after_login)
 
 
 def register_errorhandlers(app: Flask) -> None:

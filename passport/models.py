@@ -2,6 +2,7 @@
 
 from passport.accounts.models import ApiToken, Role, User
 from passport.api.models import IdempotentRequest
+from passport.mfa.models import Passkey, RecoveryCode, TotpSecret
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
     CpfStatement,
@@ -24,14 +25,17 @@ __all__ = [
     "MailPreference",
     "OutgoingMail",
     "Notification",
+    "Passkey",
     "Passport",
     "Reception",
+    "RecoveryCode",
     "Referral",
     "ReferralEvent",
     "Role",
     "ShareLink",
     "SigningKey",
     "Structure",
+    "TotpSecret",
     "Training",
     "User",
 ]

@@ -82,6 +82,11 @@ NAV = (
     ("workspace.inbox", _l("Orientations reçues"), {"advisor", "structure_admin"}),
     ("structures.api_keys", _l("Clés API"), {"structure_admin"}),
     ("indicators.index", _l("Indicateurs"), {"coordinator", "admin"}),
+    (
+        "mfa.settings",
+        _l("Sécurité du compte"),
+        {"individual", "advisor", "structure_admin", "coordinator", "admin"},
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from passport.api.openapi import doc
 from passport.api.schemas import AccountIn, TokenIn, parse
 from passport.errors import Problem
 from passport.extensions import db, limiter
+from passport.mfa import services as mfa
 from passport.trust.canonical import iso_timestamp
 
 ACCOUNT_RATE = "20 per minute"  # API.md: at least 10 a minute per client address
@@ -49,6 +50,9 @@ def create_token():
     user = accounts.authenticate(data.email, data.password)
     if user is None:
         raise Problem(401, "Unauthorized", "Wrong email or password.")
+    if mfa.has_mfa(user) and not mfa.check_code(user, data.otp):
+        detail = "A second factor is required: send `otp`." if not data.otp else "Wrong otp."
+        raise Problem(401, "Unauthorized", detail, extra={"mfa_required": True})
     secret, token = accounts.issue_token(user)
     db.session.commit()
     return {

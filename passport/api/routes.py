@@ -10,6 +10,7 @@ from passport.api import (  # noqa: F401  (each import registers its routes)
     bp,
     indicators,
     me,
+    mfa,
     openapi,
     shares,
     structures,
