@@ -114,9 +114,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from passport.accounts.views import bp as accounts_bp
     from passport.api.routes import bp as api_bp
+    from passport.indicators.views import bp as indicators_bp
     from passport.main import bp as main_bp
-    from passport.notifications.views import bp as notifications_bp
     from passport.mfa.views import bp as mfa_bp
+    from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
     from passport.structures.views import bp as structures_bp
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         structures_bp,
         trust_bp,
         notifications_bp,
+        indicators_bp,
         mfa_bp,
         api_bp,
     ):

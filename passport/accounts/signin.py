@@ -54,9 +54,11 @@ def home_for(user: User) -> str:
 def complete_login(user: User, remember: bool = False, next_url: str | None = None) -> str:
     """Log ``user`` in on this browser (credentials and second factor already checked);
     returns where to send them: ``next_url`` if it is a path of this site, else their home."""
+    from passport.accounts.throttle import trust_this_browser
     from passport.urls import safe_next
 
     login_user(user, remember=remember)
+    trust_this_browser(user.email)
     target = safe_next(next_url)
     if target:
         session[JUST_LOGGED_IN] = urlsplit(target).path

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from passport.accounts import services as accounts
+from passport.accounts import throttle
 from passport.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from passport.accounts.signin import complete_login, home_for
 from passport.extensions import db, limiter
@@ -15,10 +16,6 @@ from passport.mfa import flow as second_factor
 from passport.urls import external_url, safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_email_key() -> str:
-    return "login:" + accounts.normalize_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -49,12 +46,6 @@ def register():
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit(
-    "10 per minute",
-    methods=["POST"],
-    key_func=_login_email_key,
-    deduct_when=lambda response: response.status_code == 401,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -62,7 +53,10 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email = accounts.normalize_email(form.email.data or "")
+        device = throttle.device_of(email)
+        throttle.check(email, device)  # 429 once this browser's budget for the account is spent
+        user = accounts.authenticate(email, form.password.data)
         if user is not None:
             remember = bool(form.remember.data)
             # A second factor (or its enrolment) first: not logged in yet.
@@ -71,6 +65,7 @@ def login():
                 target = complete_login(user, remember=remember, next_url=form.next.data)
             db.session.commit()
             return redirect(target)
+        throttle.failed(email, device)
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)

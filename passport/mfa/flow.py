@@ -15,8 +15,7 @@ import time
 
 from flask import session
 
-from passport.accounts.models import User
-from passport.accounts.services import session_id
+from passport.accounts.models import User, session_id
 from passport.extensions import db
 from passport.mfa import services as mfa
 from passport.urls import safe_next

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from passport.accounts import throttle
 from passport.accounts.signin import complete_login, home_for
 from passport.extensions import db, limiter
 from passport.mfa import flow
@@ -50,6 +51,8 @@ def verify():
     user, _state = found
     form = LoginCodeForm()
     if form.validate_on_submit():
+        device = throttle.device_of(user.email)
+        throttle.check(user.email, device)
         code = form.code.data or ""
         if mfa.check_code(user, code):
             remember, next_url = flow.finish()
@@ -64,6 +67,7 @@ def verify():
                     "warning",
                 )
             return redirect(target)
+        throttle.failed(user.email, device)
         left = flow.count_wrong_code()
         if left == 0:
             flash(_("Trop de codes erronés. Saisissez à nouveau votre mot de passe."), "error")
