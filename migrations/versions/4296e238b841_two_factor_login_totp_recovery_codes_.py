@@ -1,7 +1,7 @@
 """two-factor login: TOTP, recovery codes, passkeys
 
 Revision ID: 4296e238b841
-Revises: 7f868f674ede
+Revises: ee6dac48817f
 Create Date: 2026-12-01 21:40:17.369762
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '4296e238b841'
-down_revision = '7f868f674ede'
+down_revision = 'ee6dac48817f'
 branch_labels = None
 depends_on = None
 
