@@ -17,6 +17,14 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str, default: str = "") -> tuple[str, ...]:
+    return tuple(v.strip() for v in os.environ.get(name, default).split(",") if v.strip())
+
+
+#: Staff roles that must log in with a second factor in production.
+PRODUCTION_MFA_ROLES = "advisor,structure_admin,coordinator,admin"
+
+
 class Config:
     """Production-minded defaults; every secret comes from the environment."""
 
@@ -63,6 +71,15 @@ class Config:
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+
+    # Roles that must log in with a second factor (TOTP or passkey), comma-separated.
+    # Production default: every staff role; elsewhere none unless set.
+    MFA_REQUIRED_ROLES = _env_list(
+        "MFA_REQUIRED_ROLES", PRODUCTION_MFA_ROLES if ENV_NAME == "production" else ""
+    )
+    # WebAuthn relying party id (a host name); default: the host of PUBLIC_URL, else the
+    # request's host (development).
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID")
 
     API_TOKEN_LIFETIME_HOURS = int(os.environ.get("API_TOKEN_LIFETIME_HOURS", "12"))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
@@ -132,6 +149,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     RATELIMIT_ENABLED = True
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ()  # tests that need it set it
     REDIS_URL = None  # tests that need Redis read TEST_REDIS_URL themselves
     # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

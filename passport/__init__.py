@@ -146,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     from passport.indicators.views import bp as indicators_bp
     from passport.legal import bp as legal_bp
     from passport.main import bp as main_bp
+    from passport.mfa.views import bp as mfa_bp
     from passport.notifications.views import bp as notifications_bp
     from passport.passports.views import bp as passports_bp
     from passport.sharing.views import bp as sharing_bp
@@ -170,9 +171,14 @@ def register_blueprints(app: Flask) -> None:
         trust_bp,
         notifications_bp,
         cpf_bp,
+        mfa_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
+    from passport.accounts.signin import mark_first_request, no_403_after_login
+
+    app.before_request(mark_first_request)
+    app.after_request(no_403_after_login)
 
 
 def register_errorhandlers(app: Flask) -> None:

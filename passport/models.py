@@ -4,6 +4,7 @@ from passport.accounts.models import ApiToken, Role, User, UserSession
 from passport.admin.models import AuditEntry
 from passport.api.models import IdempotentRequest
 from passport.directory.models import DirectoryService
+from passport.mfa.models import Passkey, RecoveryCode, TotpSecret
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
     CpfStatement,
@@ -28,14 +29,17 @@ __all__ = [
     "MailPreference",
     "OutgoingMail",
     "Notification",
+    "Passkey",
     "Passport",
     "Reception",
+    "RecoveryCode",
     "Referral",
     "ReferralEvent",
     "Role",
     "ShareLink",
     "SigningKey",
     "Structure",
+    "TotpSecret",
     "Training",
     "User",
     "UserSession",

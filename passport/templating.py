@@ -87,6 +87,11 @@ NAV = (
     ("indicators.dashboard", _l("Indicateurs"), {"coordinator", "admin"}),
     ("team.staff", _l("Mon équipe"), {"structure_admin"}),
     ("admin.index", _l("Administration"), {"admin"}),
+    (
+        "mfa.settings",
+        _l("Sécurité du compte"),
+        {"individual", "advisor", "structure_admin", "coordinator", "admin"},
+    ),
 )
 
 

@@ -15,20 +15,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from passport.accounts import services as accounts
 from passport.accounts import sessions
+from passport.accounts import throttle
 from passport.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
+from passport.accounts.signin import complete_login, home_for
 from passport.extensions import db, limiter
 from passport.mail import send_mail
+from passport.mfa import flow as second_factor
 from passport.urls import external_url, safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_email_key() -> str:
-    return "login:" + accounts.normalize_email(request.form.get("email", ""))[:254]
 
 
 def private_page(view):
@@ -45,28 +44,11 @@ def private_page(view):
     return wrapper
 
 
-def landing_for(user) -> str:
-    """Where a user goes after logging in, by role."""
-    if user.is_holder:
-        return url_for("passports.overview")
-    if user.role == "admin" and "admin.index" in _endpoints():
-        return url_for("admin.index")
-    if "workspace.index" in _endpoints():
-        return url_for("workspace.index")
-    return url_for("main.home")
-
-
-def _endpoints() -> set[str]:
-    from flask import current_app
-
-    return set(current_app.view_functions)
-
-
 @bp.route("/inscription", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(landing_for(current_user))
+        return redirect(home_for(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -81,7 +63,7 @@ def register():
                 )
             )
         else:
-            login_user(user)  # starts a server-side session (accounts.sessions)
+            complete_login(user)
             db.session.commit()
             flash(_("Bienvenue ! Votre passeport est prêt."), "success")
             return redirect(url_for("passports.overview"))
@@ -90,24 +72,26 @@ def register():
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit(
-    "10 per minute",
-    methods=["POST"],
-    key_func=_login_email_key,
-    deduct_when=lambda response: response.status_code == 401,
-)
 def login():
     if current_user.is_authenticated:
-        return redirect(landing_for(current_user))
+        return redirect(home_for(current_user))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email = accounts.normalize_email(form.email.data or "")
+        device = throttle.device_of(email)
+        throttle.check(email, device)  # 429 once this browser's budget for the account is spent
+        user = accounts.authenticate(email, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            remember = bool(form.remember.data)
+            # A second factor (or its enrolment) first: not logged in yet.
+            target = second_factor.begin(user, remember=remember, next_url=form.next.data)
+            if target is None:
+                target = complete_login(user, remember=remember, next_url=form.next.data)
             db.session.commit()
-            return redirect(safe_next(form.next.data) or landing_for(user))
+            return redirect(target)
+        throttle.failed(email, device)
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)

@@ -50,6 +50,16 @@ RESPONSE_SCHEMAS: dict[str, dict] = {
             "expires_at": {"type": "string", "format": "date-time"},
         },
     },
+    "TotpEnrolment": {
+        "type": "object",
+        "required": ["secret", "otpauth_uri"],
+        "properties": {"secret": {"type": "string"}, "otpauth_uri": {"type": "string"}},
+    },
+    "RecoveryCodes": {
+        "type": "object",
+        "required": ["recovery_codes"],
+        "properties": {"recovery_codes": {"type": "array", "items": {"type": "string"}}},
+    },
     "Record": {
         "type": "object",
         "required": ["id", "created_at", "issuer"],

@@ -13,6 +13,7 @@ from passport.api import (  # noqa: F401  (each import registers its routes)
     directory,
     indicators,
     me,
+    mfa,
     openapi,
     shares,
     structures,

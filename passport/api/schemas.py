@@ -57,6 +57,11 @@ class AccountIn(Schema):
 class TokenIn(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
+    otp: str | None = Field(default=None, max_length=64)
+
+
+class TotpConfirmIn(Schema):
+    code: str = Field(max_length=64)
 
 
 class TrainingIn(Schema):
