@@ -127,8 +127,8 @@ def demo_command(password: str) -> None:
 
 
 def register(app: Flask) -> None:
-    from passport.directory.cli import directory_cli
     from passport.bench.cli import bench_cli
+    from passport.directory.cli import directory_cli
     from passport.notifications.cli import worker
     from passport.trust.cli import purge_command, reencrypt_command, verify_command
 

@@ -18,8 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from passport.accounts import services as accounts
-from passport.accounts import sessions
-from passport.accounts import throttle
+from passport.accounts import sessions, throttle
 from passport.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from passport.accounts.signin import complete_login, home_for
 from passport.extensions import db, limiter

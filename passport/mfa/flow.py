@@ -25,10 +25,10 @@ MAX_AGE = 600
 MAX_TRIES = 5
 
 
-
 def _fingerprint(user: User) -> str:
     """Changes with the password: a pending login dies if the password changes meanwhile."""
     return f"{user.id}.{int(user.password_changed_at.timestamp())}"
+
 
 def begin(user: User, *, remember: bool, next_url: str | None) -> str | None:
     """After the password: None, or the URL of the second step (pending login stored)."""
