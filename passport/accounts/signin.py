@@ -32,7 +32,7 @@ def _get_paths() -> dict[str, str]:
     paths = current_app.extensions.get("passport_get_paths")
     if paths is None:
         paths = {
-            rule.rule: rule.endpoint
+            rule.rule.rstrip("/") or "/": rule.endpoint
             for rule in current_app.url_map.iter_rules()
             if not rule.arguments and "GET" in (rule.methods or ())
         }
@@ -46,8 +46,9 @@ def home_for(user: User) -> str:
         return url_for("passports.overview")
     paths = _get_paths()
     for path in HOMES.get(user.role, ()):
-        if path in paths:
-            return url_for(paths[path])
+        endpoint = paths.get(path.rstrip("/") or "/")
+        if endpoint:
+            return url_for(endpoint)
     return url_for("main.home")
 
 
