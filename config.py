@@ -112,7 +112,7 @@ class Config:
     # Who runs this instance: the legal notice, personal-data page, accessibility statement
     # and help page (passport/legal) are built from these. Empty means "not provided" on
     # the pages; the .invalid addresses are placeholders that an operator must replace.
-    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Opérateur du service Passeport SPRO")
+    # OPERATOR_NAME (above, also named in every mail) is the publisher.
     OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "")
     OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "contact@passeport.invalid")
     OPERATOR_PHONE = os.environ.get("OPERATOR_PHONE", "")

@@ -7,6 +7,8 @@ page visited.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -171,8 +173,14 @@ def test_share_open_write_refer_revoke(network, contexts, base_url: str):
     assert_accessible(cio)
     cio.get_by_role("link", name="Annuler").click()
     assert_accessible(cio)
-    cio.get_by_label("Note (facultative)").fill("RDV le 2 juin à 10 h")
-    cio.get_by_role("button", name="Rendez-vous fixé").click()
+    cio.get_by_role("button", name="Fixer le rendez-vous…").click()
+    expect(cio.get_by_role("heading", name="Fixer un rendez-vous")).to_be_visible()
+    assert_accessible(cio)
+    cio.get_by_label("Date du rendez-vous").fill((date.today() + timedelta(days=7)).isoformat())
+    cio.get_by_label("Heure").fill("10:00")
+    cio.get_by_label("Lieu (facultatif)").fill("CIO de Dreux, 2 rue de Chartres")
+    cio.get_by_label("Contact (facultatif)").fill("Accueil du CIO, 02 37 00 00 00")
+    cio.get_by_role("button", name="Enregistrer le rendez-vous").click()
     expect(cio.get_by_text("Orientation passée à « Rendez-vous fixé ».")).to_be_visible()
     cio.get_by_label("Filtrer par état").select_option("appointment")
     cio.get_by_role("button", name="Filtrer").click()
@@ -193,6 +201,12 @@ def test_share_open_write_refer_revoke(network, contexts, base_url: str):
     assert_accessible(holder)
     holder.goto(base_url + "/passeport/orientations")
     expect(holder.get_by_text("Rendez-vous fixé").first).to_be_visible()
+    expect(holder.get_by_text("CIO de Dreux, 2 rue de Chartres").first).to_be_visible()
+    assert_accessible(holder)
+    with holder.expect_download() as download:
+        holder.get_by_role("link", name=re.compile("Ajouter à mon agenda")).first.click()
+    ics = Path(download.value.path()).read_text()
+    assert "BEGIN:VEVENT" in ics and "CIO de Dreux" in ics
     holder.goto(base_url + "/partages")
     holder.get_by_role("link", name=re.compile("^Révoquer")).click()
     expect(holder.get_by_role("heading", name="Révoquer ce partage ?")).to_be_visible()

@@ -9,6 +9,7 @@ import pytest
 
 from passport.db import today_local
 from passport.extensions import db
+from passport.indicators import periods
 from passport.indicators import services as indicators
 from passport.passports.models import Reception
 from passport.passports.services import passport_of
@@ -97,8 +98,8 @@ def test_anonymous_reception_from_the_desk(advisor_client, network, ctx):
             network["ml"], None, date=today_local(), channel="phone", needs=["other"]
         )
     db.session.commit()
-    barometer = indicators.barometer(today_local() - timedelta(days=1), today_local())
-    assert barometer["anonymous"] == 5 and barometer["total"] == 5
+    answer = indicators.indicators(periods.question(None, None, None, None, today_local()))
+    assert answer["receptions"]["anonymous"] == 5 and answer["receptions"]["total"] == 5
     # and the desk says it
     desk_page = text(advisor_client.get("/espace"))
     assert "Accueil anonyme enregistré" in desk_page
