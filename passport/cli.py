@@ -82,14 +82,12 @@ def user_normalise_emails(ctx: click.Context, dry_run: bool) -> None:
     verb = "would change" if dry_run else "changed"
     for account, normal in report.changed:
         click.echo(f"account {account.id}: {account.email!r} -> {normal!r} ({verb})")
-    for normal, accounts in report.collisions.items():
-        who = ", ".join(f"account {a.id} {a.email!r} ({a.role})" for a in accounts)
+    for normal, group in report.collisions.items():
+        who = ", ".join(f"account {a.id} {a.email!r} ({a.role})" for a in group)
         click.echo(f"COLLISION {normal!r}: {who}; left unchanged, resolve by hand", err=True)
     if not dry_run:
         db.session.commit()
-    click.echo(
-        f"{len(report.changed)} address(es) {verb}, {len(report.collisions)} collision(s)."
-    )
+    click.echo(f"{len(report.changed)} address(es) {verb}, {len(report.collisions)} collision(s).")
     if report.collisions:
         ctx.exit(1)
 

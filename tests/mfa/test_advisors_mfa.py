@@ -20,9 +20,7 @@ def test_mfa_field_follows_totp_and_passkeys(client, ctx):
     secret, _uri = mfa.start_totp(with_totp)
     mfa.confirm_totp(with_totp, pyotp.TOTP(secret).now())
     mfa.start_totp(pending)  # started, never confirmed: not a second factor
-    db.session.add(
-        Passkey(user_id=with_key.id, credential_id="abc", public_key=b"k", name="Clé")
-    )
+    db.session.add(Passkey(user_id=with_key.id, credential_id="abc", public_key=b"k", name="Clé"))
     db.session.commit()
     headers = factories.bearer(factories.token(boss))
 
