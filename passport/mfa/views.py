@@ -77,7 +77,7 @@ def _verify_page(user, form=None, status: int = 200, passkey_error: str | None =
     return render_template(
         "mfa/verify.html",
         form=form or LoginCodeForm(),
-        passkey_form=PasskeyLoginForm(),
+        passkey_login_form=PasskeyLoginForm(),
         passkey_options=options,
         passkey_error=passkey_error,
         has_totp=mfa.has_totp(user),

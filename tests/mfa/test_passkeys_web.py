@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -32,10 +33,20 @@ def text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+def assert_passkey_form(page: str, action: str) -> None:
+    """The passkey form posts to ``action`` with its own CSRF token and answer field."""
+    form = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*data-passkey=.*?</form>', page, re.S
+    )
+    assert form and form.group(1) == action
+    assert 'name="csrf_token"' in form.group(0) and 'name="credential"' in form.group(0)
+
+
 def add_passkey(client, authenticator, name="Ordinateur du bureau", **create):
     """Register ``authenticator`` from the account page; the answer page."""
     page = client.get(ADD)
     assert page.status_code == 200
+    assert_passkey_form(page.get_data(as_text=True), ADD)
     answer = authenticator.create(options_on(page.get_data(as_text=True)), **create)
     return submit(client, ADD, {"name": name, "credential": json.dumps(answer)})
 
@@ -48,6 +59,7 @@ def passkey_step(client, authenticator, **get):
     """On the verification page of a pending login, answer with ``authenticator``."""
     page = client.get(VERIFY)
     assert page.status_code == 200
+    assert_passkey_form(page.get_data(as_text=True), VERIFY_KEY)
     answer = authenticator.get(options_on(page.get_data(as_text=True)), **get)
     return answer, submit(client, VERIFY_KEY, {"credential": json.dumps(answer)}, form_url=VERIFY)
 
