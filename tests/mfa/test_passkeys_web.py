@@ -357,3 +357,16 @@ def test_pages_say_what_to_do_without_webauthn(client, ctx, holder_with_passkey)
     script = client.get("/static/passkeys.js")
     assert script.status_code == 200 and "navigator.credentials" in script.get_data(as_text=True)
     script.close()
+
+
+def test_erasing_the_account_erases_its_passkeys_and_challenges(client, ctx, holder_with_passkey):
+    from passport.trust.erasure import erase_account
+
+    user, _key = holder_with_passkey
+    password_step(client, user.email)
+    client.get(VERIFY)  # an outstanding challenge
+    assert db.session.execute(db.select(PasskeyChallenge)).first() is not None
+    erase_account(user, factories.PASSWORD)
+    db.session.commit()
+    for model in (Passkey, PasskeyChallenge, RecoveryCode):
+        assert db.session.execute(db.select(model)).first() is None, model
