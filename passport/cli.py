@@ -68,6 +68,30 @@ def user_add(email: str, role: str, structure_code: str | None, full_name: str |
     click.echo(f"User {user.email} added with role {user.role}.")
 
 
+@user_cli.command("normalise-emails")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@click.pass_context
+def user_normalise_emails(ctx: click.Context, dry_run: bool) -> None:
+    """Rewrite stored emails to the normal form used everywhere (NFKC, lower case).
+
+    Accounts whose addresses share a normal form are reported, not merged (exit status 1).
+    """
+    from passport.accounts.renormalise import renormalise_emails
+
+    report = renormalise_emails(apply=not dry_run)
+    verb = "would change" if dry_run else "changed"
+    for account, normal in report.changed:
+        click.echo(f"account {account.id}: {account.email!r} -> {normal!r} ({verb})")
+    for normal, group in report.collisions.items():
+        who = ", ".join(f"account {a.id} {a.email!r} ({a.role})" for a in group)
+        click.echo(f"COLLISION {normal!r}: {who}; left unchanged, resolve by hand", err=True)
+    if not dry_run:
+        db.session.commit()
+    click.echo(f"{len(report.changed)} address(es) {verb}, {len(report.collisions)} collision(s).")
+    if report.collisions:
+        ctx.exit(1)
+
+
 @apikey_cli.command("create")
 @click.argument("code")
 @click.option("--label", help="What the key is for (e.g. the name of the system).")

@@ -167,7 +167,19 @@ def accept_invitation(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         accounts.change_password(user, form.password.data)
+        # A role that must have a second factor enrols it now (a pending login, as after a
+        # password): the link proved the mailbox, the password was just chosen.
+        target = second_factor.begin(user, remember=False, next_url=None)
         db.session.commit()
+        if target is not None:
+            flash(
+                _(
+                    "Votre mot de passe est enregistré. "
+                    "Activez maintenant la double authentification."
+                ),
+                "success",
+            )
+            return redirect(target)
         flash(_("Votre mot de passe est enregistré. Connectez-vous."), "success")
         return redirect(url_for("accounts.login"))
     return _no_store(render_template("accounts/invitation.html", form=form, user=user))

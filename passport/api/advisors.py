@@ -25,6 +25,7 @@ from passport.api.schemas import Schema, parse
 from passport.errors import Problem
 from passport.extensions import db, limiter
 from passport.mail import send_mail
+from passport.mfa import services as mfa
 from passport.structures import services as structures
 from passport.structures.models import Structure
 from passport.urls import external_url
@@ -56,15 +57,15 @@ class AdvisorIn(Schema):
     role: Literal["advisor", "structure_admin"] = "advisor"
 
 
-def advisor_json(user: User) -> dict:
+def advisor_json(user: User, has_mfa: bool | None = None) -> dict:
+    """One advisor; ``mfa``: a confirmed TOTP or a passkey (``has_mfa`` when already known)."""
     return {
         "id": user.id,
         "email": user.email,
         "full_name": user.full_name,
         "role": user.role,
         "active": user.active,
-        # Two-factor enrolment, once the MFA feature gives accounts an ``mfa_enabled``.
-        "mfa": bool(getattr(user, "mfa_enabled", False)),
+        "mfa": mfa.has_mfa(user) if has_mfa is None else has_mfa,
     }
 
 
@@ -99,7 +100,9 @@ def list_advisors(code: str):
         )
         .order_by(User.full_name, User.id)
     ).scalars()
-    return [advisor_json(u) for u in users]
+    team = list(users)
+    enrolled = mfa.mfa_status(team)  # two queries, whatever the team's size
+    return [advisor_json(u, enrolled[u.id]) for u in team]
 
 
 @bp.post("/structures/<code>/advisors")

@@ -61,3 +61,20 @@ class Passkey(Model):
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+
+
+class PasskeyChallenge(Model):
+    """A WebAuthn challenge handed to one browser: spent by its first use, short-lived.
+
+    Kept in the database rather than in the (signed cookie) Flask session, so that a copy of
+    an older cookie cannot bring a spent challenge back. Only its SHA-256 is stored.
+    """
+
+    __tablename__ = "mfa_passkey_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: "register" or "login": a challenge of one ceremony is refused by the other.
+    purpose: Mapped[str] = mapped_column(String(10))
+    challenge_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]

@@ -179,9 +179,11 @@ def confirm_totp(user: User, code: str) -> list[str]:
 
 
 def remove_totp(user: User) -> None:
-    """Remove the TOTP and the recovery codes (the caller checks it is allowed)."""
+    """Remove the TOTP (the caller checks it is allowed), and the recovery codes unless a
+    passkey remains (they are then its way back)."""
     db.session.execute(db.delete(TotpSecret).where(TotpSecret.user_id == user.id))
-    db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    if not passkeys_of(user):
+        db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.flush()
 
 
