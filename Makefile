@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app wsgi
 # run `make lock` and commit requirements.lock with the change.
 LOCK := requirements.lock
 
-.PHONY: run test lint audit lock install install-test translations clean
+.PHONY: run test lint audit lock install install-test translations clean bench bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,18 @@ translations: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o passport/translations/messages.pot .
 	$(BIN)/pybabel update -i passport/translations/messages.pot -d passport/translations
 	$(BIN)/pybabel compile -d passport/translations
+
+# The benchmark (docs/BENCHMARKS.md): seeds BENCH_PASSPORTS passports on SQLite, then on the
+# local PostgreSQL, serves them with gunicorn (4 workers) and loads them with wrk from a second
+# process; writes its table into docs/BENCHMARKS.md. BENCH_ARGS passes more options to
+# scripts/bench.py (e.g. --duration 30, --databases sqlite).
+BENCH_PASSPORTS ?= 100000
+BENCH_ARGS ?=
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+bench: install bench-tools
+	$(BIN)/python scripts/bench.py --passports $(BENCH_PASSPORTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

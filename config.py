@@ -33,6 +33,11 @@ class Config:
     # Default filled in by create_app: sqlite:///<instance>/passport.sqlite3
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # DATABASE_URL points at pgbouncer in transaction mode: no server-side prepared statements
+    # (psycopg prepares a query run 5 times on its connection; behind pgbouncer the next
+    # transaction may get another server connection). The app keeps no session state
+    # (SET, advisory locks, LISTEN, temporary tables) across transactions.
+    DATABASE_PGBOUNCER = _env_bool("DATABASE_PGBOUNCER")
     REDIS_URL = os.environ.get("REDIS_URL")
     # AES-GCM keys for free texts at rest: "kid:base64key,kid2:base64key", newest first.
     # Development derives one from SECRET_KEY; production requires this setting.

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from passport.accounts.models import User
@@ -153,7 +153,14 @@ class ChainedRecord:
 
     @declared_attr.directive
     def __table_args__(cls):
-        return (UniqueConstraint("passport_id", "seq", name=f"uq_{cls.__tablename__}_chain"),)
+        name = cls.__tablename__
+        args: list = [UniqueConstraint("passport_id", "seq", name=f"uq_{name}_chain")]
+        if "superseded" in cls.__annotations__:
+            # A passport read asks for its current versions: without this index, SQLite
+            # (no statistics) may answer it from the index on ``superseded`` alone, that is
+            # by reading every current version of every passport.
+            args.append(Index(f"ix_{name}_passport_id_superseded", "passport_id", "superseded"))
+        return tuple(args)
 
     @property
     def is_attested(self) -> bool:
