@@ -1,7 +1,7 @@
 """index the current versions of trainings and CPF statements by passport
 
 Revision ID: b7c1e2d3f4a5
-Revises: 4296e238b841
+Revises: c3a1f0d2e7b9
 Create Date: 2026-12-02 04:50:00.000000
 
 A passport read asks for ``passport_id = ? AND superseded = false``; SQLite, which keeps no
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1e2d3f4a5'
-down_revision = '4296e238b841'
+down_revision = 'c3a1f0d2e7b9'
 branch_labels = None
 depends_on = None
 
