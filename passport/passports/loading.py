@@ -7,7 +7,8 @@ with the advisor, the issuing structure and the referral's target structure. Eac
 becomes the object an ORM query would have given (same identity map, same column types:
 free texts decrypted, timestamps in UTC), so serializers and templates read records,
 issuers and a referral's history without another query: a passport read costs the same
-whatever the passport's size (issue 12).
+whatever the passport's size (issue 12). The corrections of the loaded records are one
+more branch of the same union, and fill each record's ``corrections``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from passport.accounts.models import User
 from passport.extensions import db
-from passport.passports.models import CpfStatement, Reception, Referral, ReferralEvent, Training
+from passport.passports.models import (
+    Correctable,
+    Correction,
+    CpfStatement,
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+)
 from passport.structures.models import Structure
 
 #: The record tables of each section of a passport.
@@ -31,7 +40,14 @@ SECTION_MODELS: dict[str, tuple[Any, ...]] = {
     "trainings": (Training,),
     "cpf": (CpfStatement,),
 }
-RECORD_MODELS: tuple[Any, ...] = (Reception, Referral, ReferralEvent, Training, CpfStatement)
+RECORD_MODELS: tuple[Any, ...] = (
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+    CpfStatement,
+    Correction,
+)
 
 #: Joined once per row: (alias, model, the record slot that holds its id).
 _JOINS = (
@@ -84,6 +100,10 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
     found: dict[Any, list] = {model: [] for model in models}
     if not models:
         return found
+    corrected_kinds = [m.kind for m in models if issubclass(m, Correctable)]
+    if corrected_kinds:
+        models.append(Correction)
+        found[Correction] = []
     slots = _slots()
     branches = []
     for model in models:
@@ -96,6 +116,8 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
         conditions = [model.passport_id == passport_id]
         if hasattr(model, "superseded"):
             conditions.append(model.superseded.is_(False))
+        if model is Correction:
+            conditions.append(Correction.target_kind.in_(corrected_kinds))
         branches.append(db.select(*columns).where(*conditions))
     records = union_all(*branches).subquery("records")
     joined: Any = records
@@ -131,4 +153,16 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
             history.setdefault(event.referral_id, []).append(event)
         for referral in found[Referral]:
             set_committed_value(referral, "events", history[referral.id])
+    if Correction in found:
+        by_target: dict[tuple[str, int], list] = {}
+        for correction in sorted(found[Correction], key=lambda c: c.seq or 0):
+            by_target.setdefault((correction.target_kind, correction.target_id), []).append(
+                correction
+            )
+        for model in models:
+            if issubclass(model, Correctable):
+                for record in found[model]:
+                    set_committed_value(
+                        record, "corrections", by_target.get((record.kind, record.id), [])
+                    )
     return found
