@@ -156,7 +156,10 @@ def register_blueprints(app: Flask) -> None:
     from passport.sharing.views import bp as sharing_bp
     from passport.structures.views import bp as structures_bp
     from passport.trust.views import bp as trust_bp
-    from passport.workspace import desk_views  # noqa: F401  (the desk's routes on workspace_bp)
+    from passport.workspace import (
+        correction_views,  # noqa: F401  (corrections, attested CPF)
+        desk_views,  # noqa: F401  (the desk's routes on workspace_bp)
+    )
     from passport.workspace.views import bp as workspace_bp
 
     for blueprint in (

@@ -7,6 +7,8 @@ from passport.directory.models import DirectoryService
 from passport.mfa.models import Passkey, RecoveryCode, TotpSecret
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
+    Correction,
+    CorrectionRequest,
     CpfStatement,
     Passport,
     Reception,
@@ -22,6 +24,8 @@ __all__ = [
     "ApiKey",
     "ApiToken",
     "AuditEntry",
+    "Correction",
+    "CorrectionRequest",
     "CpfStatement",
     "DirectoryService",
     "IdempotentRequest",

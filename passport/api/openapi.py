@@ -85,7 +85,7 @@ RESPONSE_SCHEMAS: dict[str, dict] = {
         },
     },
 }
-for _name in ("Training", "CpfStatement", "Reception", "Referral"):
+for _name in ("Training", "CpfStatement", "Reception", "Referral", "Correction"):
     RESPONSE_SCHEMAS[_name] = {"$ref": "#/components/schemas/Record"}
 RESPONSE_SCHEMAS["Passport"] = {
     "type": "object",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from passport.passports.models import CpfStatement, Reception, Referral, ReferralEvent, Training
+from passport.passports.models import (
+    Correction,
+    CpfStatement,
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+)
 from passport.passports.services import PassportView
 from passport.trust.canonical import iso_timestamp, issuer_of
 
@@ -26,9 +33,37 @@ def _record(record) -> dict:
     }
 
 
+def correction_json(c: Correction) -> dict:
+    """A correction record: which record, rectify or withdraw, why, the new values."""
+    return {
+        **_record(c),
+        "kind": c.kind,
+        "record": {
+            "kind": c.target_kind,
+            "id": c.target_id,
+            "seq": c.target_seq,
+            "hash": c.target_hash,
+        },
+        "action": c.action,
+        "reason": c.reason,
+        "changes": c.changes or None,
+    }
+
+
+def _corrections(record) -> dict:
+    """``corrected_by`` (the latest correction's id), ``withdrawn`` and the corrections."""
+    latest = record.latest_correction
+    return {
+        "corrected_by": latest.id if latest is not None else None,
+        "withdrawn": record.withdrawn,
+        "corrections": [correction_json(c) for c in record.corrections],
+    }
+
+
 def reception_json(r: Reception) -> dict:
     return {
         **_record(r),
+        **_corrections(r),
         "date": r.date.isoformat(),
         "channel": r.channel,
         "situation": r.situation,
@@ -41,6 +76,7 @@ def reception_json(r: Reception) -> dict:
 def referral_json(r: Referral) -> dict:
     return {
         **_record(r),
+        **_corrections(r),
         "from_structure": r.issuer_structure.code if r.issuer_structure else None,
         "to_structure": r.to_structure.code,
         "needs": list(r.needs or []),
@@ -76,6 +112,7 @@ def appointment_json(e: ReferralEvent | None) -> dict | None:
 def training_json(t: Training) -> dict:
     return {
         **_record(t),
+        **_corrections(t),
         "title": t.title,
         "provider": t.provider,
         "certification_code": t.certification_code,
@@ -91,6 +128,7 @@ def training_json(t: Training) -> dict:
 def cpf_json(s: CpfStatement) -> dict:
     return {
         **_record(s),
+        **_corrections(s),
         "as_of": s.as_of.isoformat(),
         "balance_eur": money(s.balance_cents),
         "dif_hours": s.dif_hours,

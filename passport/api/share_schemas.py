@@ -7,12 +7,14 @@ type coercion). Response shapes are registered in the OpenAPI components here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from typing import Annotated, Literal
+from enum import Enum
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from flask import request
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from passport.api.openapi import RESPONSE_SCHEMAS
 from passport.api.schemas import LongText, Schema
@@ -87,6 +89,17 @@ class ReferralIn(Schema):
         return list(dict.fromkeys(values))
 
 
+class CorrectionIn(Schema):
+    """A correction of a record by the structure that wrote it (``kind`` is ours: a record's
+    id is unique within its kind only, see docs/api-notes.md)."""
+
+    record: Annotated[int, Field(ge=1)]
+    kind: Literal["reception", "referral", "training", "cpf_statement"] | None = None
+    action: Literal["rectify", "withdraw"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    changes: Annotated[dict[str, Any], Field(max_length=20)] | None = None
+
+
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 #: An appointment is dated within a year before and two years after now.
 APPOINTMENT_PAST, APPOINTMENT_FUTURE = dt.timedelta(days=366), dt.timedelta(days=2 * 366)
@@ -118,6 +131,66 @@ class ReferralStatusIn(Schema):
     note: LongText | None = None
     appointment: AppointmentIn | None = None
     reason: DeclineReason | None = None
+
+
+def typed_changes(record, changes: dict[str, Any]) -> dict[str, Any]:
+    """The ``changes`` of a rectification, checked by the schema that wrote the record.
+
+    The record's values with the changes over them must make a valid body of that kind's
+    schema (so a rectified training still ends after it starts); 422 with
+    ``errors["changes.<field>"]`` otherwise. Returns the typed new values.
+    """
+    from passport.api.schemas import CpfIn, TrainingIn
+    from passport.passports.models import CORRECTABLE_FIELDS
+    from passport.trust.canonical import record_content
+
+    schemas: dict[str, type[Schema]] = {
+        "reception": ReceptionIn,
+        "referral": ReferralIn,
+        "training": TrainingIn,
+        "cpf_statement": CpfIn,
+    }
+    schema = schemas[record.kind]
+    allowed = CORRECTABLE_FIELDS[record.kind]
+    errors = {
+        f"changes.{name}": [f"a {record.kind} cannot change this field"]
+        for name in changes
+        if name not in allowed
+    }
+    if errors:
+        raise _unprocessable(errors)
+    content = record_content(record)
+    merged = {
+        name: content[name]
+        for name in schema.model_fields
+        if content.get(name) is not None and name not in changes
+    }
+    merged.update({name: value for name, value in changes.items() if value is not None})
+    try:
+        model = schema.model_validate_json(json.dumps(merged))
+    except ValidationError as exc:
+        found: dict[str, list[str]] = {}
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "body"
+            found.setdefault(f"changes.{name}", []).append(error["msg"])
+        raise _unprocessable(found) from None
+    except ValueError:  # a number json cannot write (not reachable from a JSON body)
+        raise _unprocessable({"changes": ["not JSON values"]}) from None
+    return {name: _plain_enum(getattr(model, name)) for name in changes}
+
+
+def _plain_enum(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain_enum(v) for v in value]
+    return value
+
+
+def _unprocessable(errors: dict[str, list[str]]) -> Problem:
+    return Problem(
+        422, "Unprocessable Content", "Some fields are missing or invalid.", errors=errors
+    )
 
 
 # ------------------------------------------------------------------ query strings

@@ -15,15 +15,24 @@ from passport.api import bp
 from passport.api.auth import current_caller, require_roles
 from passport.api.idempotency import idempotent
 from passport.api.openapi import doc
-from passport.api.schemas import TrainingIn, parse
-from passport.api.serializers import passport_json, reception_json, referral_json, training_json
+from passport.api.schemas import CpfIn, TrainingIn, parse
+from passport.api.serializers import (
+    correction_json,
+    cpf_json,
+    passport_json,
+    reception_json,
+    referral_json,
+    training_json,
+)
 from passport.api.share_schemas import (
     PAGE_QUERY,
+    CorrectionIn,
     ReceptionIn,
     ReferralIn,
     ShareIn,
     page_headers,
     query_int,
+    typed_changes,
 )
 from passport.errors import Problem
 from passport.extensions import db
@@ -323,5 +332,78 @@ def shared_training(token: str):
         grant.structure, grant.passport.id, advisor=grant.advisor, **data.model_dump()
     )
     body = training_json(training)  # before the commit: nothing to reload
+    db.session.commit()
+    return body, 201
+
+
+@bp.post("/shared/<token>/cpf")
+@idempotent
+@doc(
+    "Attest a CPF statement in the shared passport (signed)",
+    body=CpfIn,
+    responses=_share_responses(201, "CpfStatement"),
+    auth=True,
+    headers=PASSCODE_HEADER_DOC,
+)
+def shared_cpf(token: str):
+    grant, data = _parse_then(token, CpfIn)
+    statement = records.attest_cpf(
+        grant.structure, grant.passport.id, advisor=grant.advisor, **data.model_dump()
+    )
+    body = cpf_json(statement)  # before the commit: nothing to reload
+    db.session.commit()
+    return body, 201
+
+
+@bp.post("/shared/<token>/corrections")
+@idempotent
+@doc(
+    "Rectify or withdraw a record that the caller's structure wrote (a signed correction)",
+    body=CorrectionIn,
+    responses={**_share_responses(201, "Correction"), 409: None, 422: None},
+    auth=True,
+    headers=PASSCODE_HEADER_DOC,
+)
+def shared_correction(token: str):
+    grant, data = _parse_then(token, CorrectionIn)
+    try:
+        record = records.find_correctable(
+            grant.passport.id, data.record, kind=data.kind, structure=grant.structure
+        )
+    except records.RecordNotFound:
+        raise Problem(404, "Not Found", "No such record in this passport.") from None
+    except records.AmbiguousRecord as exc:
+        raise _invalid(
+            {"kind": [f"Several records have this id ({', '.join(exc.kinds)}): give its kind."]}
+        ) from None
+    if not policy.can(current_caller(), policy.Action.RECORD_CORRECT, record):
+        raise forbidden("Only the structure that wrote a record may correct it.")
+    changes = typed_changes(record, data.changes) if data.changes else data.changes
+    try:
+        correction = records.correct_record(
+            grant.structure,
+            record,
+            action=data.action,
+            reason=data.reason,
+            changes=changes,
+            advisor=grant.advisor,
+        )
+    except records.InvalidCorrection as exc:
+        raise _invalid(exc.errors) from None
+    except records.AlreadyCorrected as exc:
+        raise Problem(
+            409,
+            "Conflict",
+            f"This record was already {exc.state}: "
+            + (
+                "nothing can follow its withdrawal."
+                if exc.state == "withdrawn"
+                else "it is rectified once; withdraw it if it is still wrong."
+            ),
+            extra={"state": exc.state},
+        ) from None
+    except PermissionError:  # the policy said yes: only a race on the structure lands here
+        raise forbidden("Only the structure that wrote a record may correct it.") from None
+    body = correction_json(correction)  # before the commit: nothing to reload
     db.session.commit()
     return body, 201

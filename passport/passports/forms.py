@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from passport.db import today_local
@@ -127,3 +127,20 @@ class CpfForm(FlaskForm):
     def validate_as_of(self, field) -> None:
         if field.data and field.data > today_local():
             raise ValidationError(_l("La date du relevé ne peut pas être dans le futur."))
+
+
+class CorrectionRequestForm(FlaskForm):
+    """The holder asks the structure that wrote a record to correct it."""
+
+    message = TextAreaField(
+        _l("Ce qui est inexact, et ce qui serait exact"),
+        description=_l(
+            "La structure lira votre message dans son espace. Elle peut rectifier ou retirer "
+            "l'enregistrement ; vous verrez sa correction dans votre passeport."
+        ),
+        filters=[empty_to_none],
+        validators=[
+            InputRequired(_l("Expliquez ce qu'il faut corriger.")),
+            Length(max=2000, message=_l("2 000 caractères au plus.")),
+        ],
+    )

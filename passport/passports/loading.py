@@ -16,7 +16,8 @@ names it. The statement and the positions are worked out once per set of section
 
 A new record kind joins the load by being named in ``SECTION_MODELS`` (and
 ``RECORD_MODELS``); its ``issuer_*`` and ``to_structure`` relationships are filled when it
-has them (``JOINS``).
+has them (``JOINS``). The corrections of the loaded records are one more branch of the same
+union, and fill each record's ``corrections``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from sqlalchemy.types import NullType
 
 from passport.accounts.models import User
 from passport.extensions import db
-from passport.passports.models import CpfStatement, Reception, Referral, ReferralEvent, Training
+from passport.passports.models import (
+    Correctable,
+    Correction,
+    CpfStatement,
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+)
 from passport.structures.models import Structure
 
 #: The record tables of each section of a passport.
@@ -42,7 +51,14 @@ SECTION_MODELS: dict[str, tuple[Any, ...]] = {
     "trainings": (Training,),
     "cpf": (CpfStatement,),
 }
-RECORD_MODELS: tuple[Any, ...] = (Reception, Referral, ReferralEvent, Training, CpfStatement)
+RECORD_MODELS: tuple[Any, ...] = (
+    Reception,
+    Referral,
+    ReferralEvent,
+    Training,
+    CpfStatement,
+    Correction,
+)
 
 #: Joined once per row: (alias, model, the record's column that holds its id, the record's
 #: relationship that the joined object fills).
@@ -105,6 +121,7 @@ def _plan(models: tuple[Any, ...]) -> _Plan:
     plan = _PLANS.get(key)
     if plan is not None:
         return plan
+    corrected_kinds = [m.kind for m in models if issubclass(m, Correctable)]
     slots = _slots()
     passport_id = bindparam("passport_id", type_=db.Integer)
     branches = []
@@ -118,6 +135,8 @@ def _plan(models: tuple[Any, ...]) -> _Plan:
         conditions = [model.passport_id == passport_id]
         if hasattr(model, "superseded"):
             conditions.append(model.superseded.is_(False))
+        if model is Correction:
+            conditions.append(Correction.target_kind.in_(corrected_kinds))
         branches.append(db.select(*columns).where(*conditions))
     records = union_all(*branches).subquery("records")
     # Untyped columns: the rows come back as the driver gives them, converted below.
@@ -212,6 +231,9 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
     found: dict[Any, list] = {model: [] for model in models}
     if not models:
         return found
+    if any(issubclass(m, Correctable) for m in models):
+        models += (Correction,)
+        found[Correction] = []
     plan = _plan(models)
     session = db.session()
     result = session.connection().execute(plan.statement, {"passport_id": passport_id})
@@ -236,4 +258,16 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
                 set_committed_value(event, "referral", by_id[event.referral_id])
         for referral in found[Referral]:
             set_committed_value(referral, "events", history[referral.id])
+    if Correction in found:
+        by_target: dict[tuple[str, int], list] = {}
+        for correction in sorted(found[Correction], key=lambda c: c.seq or 0):
+            by_target.setdefault((correction.target_kind, correction.target_id), []).append(
+                correction
+            )
+        for model in models:
+            if issubclass(model, Correctable):
+                for record in found[model]:
+                    set_committed_value(
+                        record, "corrections", by_target.get((record.kind, record.id), [])
+                    )
     return found

@@ -3,14 +3,18 @@
 Every record of a passport is a link of the passport's hash chain (``seq``, ``prev_hash``,
 ``hash``): see ``passport.records.chain``. Records are never updated in place: a holder who
 edits a self-declared training or CPF statement appends a new version that ``supersedes``
-the old one, and records written by a structure are immutable and signed.
+the old one, and records written by a structure are immutable and signed. The structure
+that wrote a record corrects it by appending a signed ``Correction`` (rectify or withdraw,
+with a reason); the record stays, shown as rectified or withdrawn (``Correctable``).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -167,7 +171,89 @@ class ChainedRecord:
         return self.issuer_structure_id is not None
 
 
-class Reception(ChainedRecord, Model):
+class CorrectionAction(StrEnum):
+    """What the structure that wrote a record does to correct it (API.md, corrections)."""
+
+    RECTIFY = "rectify"
+    WITHDRAW = "withdraw"
+
+
+class Correctable:
+    """A record that its issuing structure may rectify (once) or withdraw (once, last).
+
+    ``corrections`` are the signed ``Correction`` records that name this one, in chain order;
+    the passport loader fills them in the same query as the records themselves.
+    """
+
+    @declared_attr
+    def corrections(cls) -> Mapped[list[Correction]]:
+        name, kind = cls.__name__, cls.kind  # type: ignore[attr-defined]  # the mapped class
+        return relationship(
+            "Correction",
+            primaryjoin=(
+                f"and_(foreign(Correction.target_id) == {name}.id, "
+                f"Correction.target_kind == '{kind}')"
+            ),
+            viewonly=True,
+            order_by="Correction.seq",
+        )
+
+    @property
+    def rectification(self) -> Correction | None:
+        corrections: list[Correction] = self.corrections
+        return next((c for c in corrections if c.action == CorrectionAction.RECTIFY), None)
+
+    @property
+    def withdrawal(self) -> Correction | None:
+        corrections: list[Correction] = self.corrections
+        return next((c for c in corrections if c.action == CorrectionAction.WITHDRAW), None)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawal is not None
+
+    @property
+    def latest_correction(self) -> Correction | None:
+        corrections: list[Correction] = self.corrections
+        return corrections[-1] if corrections else None
+
+    @property
+    def current(self) -> Any:
+        """The record as it reads after its rectification (the record itself if none)."""
+        rectification = self.rectification
+        return Rectified(self, rectification.changes) if rectification else self
+
+
+_DATE_FIELDS = frozenset({"date", "start_date", "end_date", "as_of"})
+
+
+class Rectified:
+    """A rectified record for display: the rectification's values over the record's own
+    (typed as the columns are: dates, ``Decimal`` hours, ``balance``/``balance_cents``)."""
+
+    def __init__(self, record: Any, changes: dict[str, Any]) -> None:
+        values: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name in _DATE_FIELDS and isinstance(value, str):
+                value = date.fromisoformat(value)
+            elif name == "hours" and value is not None:
+                value = Decimal(str(value))
+            elif name == "balance_eur" and value is not None:
+                cents = int((Decimal(str(value)) * 100).to_integral_value())
+                values["balance_cents"] = cents
+                name, value = "balance", (Decimal(cents) / 100).quantize(Decimal("0.01"))
+            values[name] = value
+        self.record = record
+        self.values = values
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        return getattr(self.__dict__["record"], name)
+
+
+class Reception(Correctable, ChainedRecord, Model):
     """A first reception at a structure. ``passport_id`` is None for an anonymous one."""
 
     __tablename__ = "receptions"
@@ -181,7 +267,7 @@ class Reception(ChainedRecord, Model):
     summary: Mapped[str | None] = mapped_column(EncryptedText)
 
 
-class Referral(ChainedRecord, Model):
+class Referral(Correctable, ChainedRecord, Model):
     """A fiche navette from the issuing structure to ``to_structure``."""
 
     __tablename__ = "referrals"
@@ -232,7 +318,7 @@ class ReferralEvent(ChainedRecord, Model):
     referral: Mapped[Referral] = relationship(back_populates="events")
 
 
-class Training(ChainedRecord, Model):
+class Training(Correctable, ChainedRecord, Model):
     """A training, declared by the holder or attested (and signed) by a structure."""
 
     __tablename__ = "trainings"
@@ -252,7 +338,7 @@ class Training(ChainedRecord, Model):
     superseded: Mapped[bool] = mapped_column(default=False, index=True)
 
 
-class CpfStatement(ChainedRecord, Model):
+class CpfStatement(Correctable, ChainedRecord, Model):
     """A dated CPF balance, declared by the holder from their statement or attested."""
 
     __tablename__ = "cpf_statements"
@@ -269,3 +355,88 @@ class CpfStatement(ChainedRecord, Model):
     @property
     def balance(self) -> Decimal:
         return (Decimal(self.balance_cents) / 100).quantize(Decimal("0.01"))
+
+
+#: The kinds of record a structure may correct, and the fields a rectification may change
+#: (the API's field names: ``balance_eur`` for a CPF statement).
+CORRECTABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "reception": ("date", "channel", "situation", "needs", "outcome", "summary"),
+    "referral": ("needs", "message"),
+    "training": (
+        "title",
+        "provider",
+        "certification_code",
+        "start_date",
+        "end_date",
+        "status",
+        "hours",
+        "funding",
+    ),
+    "cpf_statement": ("as_of", "balance_eur", "dif_hours"),
+}
+
+
+class Correction(ChainedRecord, Model):
+    """A structure rectifies or withdraws a record it wrote: a signed link of the chain.
+
+    ``target_kind``/``target_id`` name the corrected record, ``target_seq``/``target_hash``
+    pin it in the chain (so the signature vouches for exactly that record). ``changes``
+    (rectify only) are the new values, as JSON in the API's field names, encrypted at rest
+    like every free text. A record has at most one rectification and one withdrawal (the
+    unique constraint), and nothing comes after a withdrawal (``records.services``).
+    """
+
+    __tablename__ = "corrections"
+    kind = "correction"
+
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int]
+    target_seq: Mapped[int | None]
+    target_hash: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    changes_text: Mapped[str | None] = mapped_column(EncryptedText)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (
+            UniqueConstraint("passport_id", "seq", name="uq_corrections_chain"),
+            UniqueConstraint(
+                "target_kind", "target_id", "action", name="uq_corrections_target_action"
+            ),
+            Index("ix_corrections_target", "target_kind", "target_id"),
+        )
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return json.loads(self.changes_text) if self.changes_text else {}
+
+
+class CorrectionRequest(Model):
+    """The holder asks the structure that wrote a record to correct it (RGPD art. 16).
+
+    It waits in the structure's workspace until the structure corrects the record
+    (``correction_id``) or closes the request (``closed_at``).
+    """
+
+    __tablename__ = "correction_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), index=True
+    )
+    structure_id: Mapped[int] = mapped_column(
+        ForeignKey("structures.id", ondelete="CASCADE"), index=True
+    )
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int]
+    message: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    correction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("corrections.id", ondelete="SET NULL")
+    )
+
+    structure: Mapped[Structure] = relationship()
+    passport: Mapped[Passport] = relationship()
+    correction: Mapped[Correction | None] = relationship()

@@ -36,8 +36,9 @@ class PassportView:
     cpf_statements: list[CpfStatement] = field(default_factory=list)
 
     @property
-    def cpf_current(self) -> CpfStatement | None:
-        return self.cpf_statements[0] if self.cpf_statements else None
+    def cpf_current(self):
+        """The latest statement that stands (not withdrawn), as rectified if it was."""
+        return next((s.current for s in self.cpf_statements if not s.withdrawn), None)
 
     def timeline(self) -> list:
         """Every shown record, newest first."""
@@ -70,7 +71,7 @@ def load_view(
         found.get(Training, []), key=lambda t: (t.created_at, t.id), reverse=True
     )
     view.cpf_statements = sorted(
-        found.get(CpfStatement, []), key=lambda s: (s.as_of, s.id), reverse=True
+        found.get(CpfStatement, []), key=lambda s: (s.current.as_of, s.id), reverse=True
     )
     return view
 

@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 from passport.extensions import db
 from passport.forms import ONCE_FIELD, issue_once, spend_once
 from passport.passports import services as passports
-from passport.passports.forms import CpfForm, ProfileForm, TrainingForm
+from passport.passports.forms import CorrectionRequestForm, CpfForm, ProfileForm, TrainingForm
+from passport.records import requests as correction_requests
 from passport.records import services as records
 
 bp = Blueprint("passports", __name__, url_prefix="/passeport")
@@ -161,6 +162,49 @@ def edit_cpf(statement_id: int):
         flash(_("Relevé CPF corrigé."), "success")
         return redirect(url_for("passports.cpf"))
     return render_template("passports/cpf_form.html", form=form, statement=statement)
+
+
+@bp.route("/corrections/<kind>/<int:record_id>", methods=["GET", "POST"])
+@holder_required
+def request_correction(kind: str, record_id: int):
+    """Ask the structure that wrote a record to correct it (right to rectification)."""
+    from passport.notifications.corrections import correction_requested
+
+    passport = _passport()
+    try:
+        record = records.find_correctable(passport.id, record_id, kind=kind)
+    except records.RecordNotFound:
+        abort(404)
+    if record.issuer_structure is None:  # what the holder declared, they edit themselves
+        abort(404)
+    form = CorrectionRequestForm()
+    if form.validate_on_submit():
+        if spend_once(request.form.get(ONCE_FIELD)):
+            try:
+                filed = correction_requests.request_correction(passport, record, form.message.data)
+            except records.AlreadyCorrected:
+                db.session.rollback()
+                flash(_("Cet enregistrement a déjà été retiré par la structure."), "info")
+                return redirect(url_for("passports.overview"))
+            correction_requested(filed)
+            db.session.commit()
+            flash(
+                _(
+                    "Votre demande a été envoyée à %(s)s. Sa correction apparaîtra dans votre "
+                    "passeport.",
+                    s=record.issuer_structure.name,
+                ),
+                "success",
+            )
+        return redirect(url_for("passports.overview"))
+    earlier = correction_requests.requests_about(passport, record)
+    return render_template(
+        "passports/correction_request.html",
+        form=form,
+        record=record,
+        earlier=earlier,
+        once=issue_once(),
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/profil", methods=["GET", "POST"])

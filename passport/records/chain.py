@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, func, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from passport.db import utcnow
 from passport.extensions import db
@@ -74,7 +75,7 @@ def append(
         if issuer is not None:
             record.signature = sign(issuer, canonical_json(record_content(record)))
             db.session.flush()
-        return record
+        return _uncorrected(record)
     head_seq, head_hash = lock_passport(passport_id)
     record.seq = head_seq + 1
     record.prev_hash = head_hash
@@ -95,6 +96,13 @@ def append(
     passport = db.session.identity_map.get(key)
     if passport is not None:
         db.session.expire(passport, ["head_seq", "head_hash", "last_activity_at"])
+    return _uncorrected(record)
+
+
+def _uncorrected(record):
+    """A new record has no correction yet: say so, rather than ask the database later."""
+    if hasattr(type(record), "corrections"):
+        set_committed_value(record, "corrections", [])
     return record
 
 

@@ -1,9 +1,11 @@
 """One function per kind of record; each builds it and appends it with ``chain.append``.
 
-Structures' records (receptions, referrals and their status, attested trainings) are
-stamped with the structure (and advisor, when a person wrote them) and signed with the
-structure's key. What the holder declares (trainings, CPF statements) is chained but not
-signed. Self-declared records are never edited in place: an edit appends a new version that
+Structures' records (receptions, referrals and their status, attested trainings and CPF
+statements) are stamped with the structure (and advisor, when a person wrote them) and
+signed with the structure's key. The structure that wrote a record corrects it with
+``correct_record``: a signed ``Correction`` appended to the chain (the record stays).
+What the holder declares (trainings, CPF statements) is chained but not signed.
+Self-declared records are never edited in place: an edit appends a new version that
 supersedes the old one, so the hash chain stays intact; records a structure wrote
 (``issuer_structure_id`` set) cannot be edited by anyone.
 
@@ -12,15 +14,20 @@ Access checks happen before these calls (``passport.sharing``); these functions 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.passports.models import (
+    CORRECTABLE_FIELDS,
     REFERRAL_TRANSITIONS,
+    Correction,
+    CorrectionAction,
     CpfStatement,
     DeclineReason,
     Passport,
@@ -33,6 +40,7 @@ from passport.passports.models import (
 from passport.records import chain
 from passport.records.access import log_structure_write
 from passport.structures.models import Structure
+from passport.trust.canonical import canonical_json, record_content
 
 TRAINING_FIELDS = (
     "title",
@@ -72,6 +80,30 @@ class MissingDetail(RecordError, ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class AlreadyCorrected(RecordError):
+    """The record was withdrawn (nothing comes after), or already rectified once."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state  # "withdrawn" | "rectified"
+
+
+class AmbiguousRecord(RecordError):
+    """Several records of the passport have this id (ids are unique per kind): name it."""
+
+    def __init__(self, kinds: list[str]) -> None:
+        super().__init__(kinds)
+        self.kinds = kinds
+
+
+class InvalidCorrection(RecordError, ValueError):
+    """A correction without its reason, or changes that do not fit: ``errors`` by field."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -157,6 +189,8 @@ def change_referral_status(
     if referral.passport_id is not None:
         chain.lock_passport(referral.passport_id)
     db.session.refresh(referral, ["status"])
+    if referral.withdrawn:  # withdrawn by its sender: nothing follows
+        raise WorkflowError(f"{referral.status} (withdrawn) -> {status}")
     if status not in REFERRAL_TRANSITIONS.get(referral.status, frozenset()):
         raise WorkflowError(f"{referral.status} -> {status}")
     _check_details(status, appointment, reason)
@@ -199,6 +233,163 @@ def attest_training(
     """A training attested (and signed) by the structure."""
     training = Training(**clean_training_values(values), issuer_advisor=advisor)
     return chain.append(training, passport_id, issuer=structure)
+
+
+def attest_cpf(
+    structure: Structure,
+    passport_id: int,
+    *,
+    as_of: date,
+    balance_eur: Decimal,
+    dif_hours: int | None = None,
+    advisor: User | None = None,
+) -> CpfStatement:
+    """A CPF statement attested (and signed) by the structure, e.g. read with the person."""
+    statement = CpfStatement(
+        as_of=as_of,
+        balance_cents=to_cents(balance_eur),
+        dif_hours=dif_hours,
+        issuer_advisor=advisor,
+    )
+    return chain.append(statement, passport_id, issuer=structure)
+
+
+# ------------------------------------------------------------------ corrections
+
+#: The records a structure may correct, by kind.
+CORRECTABLE_MODELS: dict[str, Any] = {
+    "reception": Reception,
+    "referral": Referral,
+    "training": Training,
+    "cpf_statement": CpfStatement,
+}
+REASON_MAX = 2000
+
+
+def find_correctable(passport_id: int, record_id: int, *, kind: str | None = None, structure=None):
+    """The passport's record with this id, of ``kind`` when given.
+
+    A record's id is unique within its kind only: without ``kind``, the only record of the
+    passport with this id, else the only one of them that ``structure`` wrote (the only one
+    it may correct); ``AmbiguousRecord`` when it wrote several, ``RecordNotFound`` when
+    there is none.
+    """
+    if not valid_id(record_id) or (kind is not None and kind not in CORRECTABLE_MODELS):
+        raise RecordNotFound(record_id)
+    models = [CORRECTABLE_MODELS[kind]] if kind else list(CORRECTABLE_MODELS.values())
+    found = []
+    for model in models:
+        record = db.session.get(model, record_id)
+        if record is not None and passport_id is not None and record.passport_id == passport_id:
+            found.append(record)
+    if not found:
+        raise RecordNotFound(record_id)
+    if len(found) == 1:
+        return found[0]
+    mine = [r for r in found if structure is not None and r.issuer_structure_id == structure.id]
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:  # it may correct none of them: any one gets the same refusal
+        return found[0]
+    raise AmbiguousRecord(sorted(r.kind for r in mine))
+
+
+def current_values(record) -> dict[str, Any]:
+    """The record's correctable fields as plain JSON values (API names), as first signed."""
+    content = record_content(record)
+    return {name: content.get(name) for name in CORRECTABLE_FIELDS[record.kind]}
+
+
+def _plain_change(name: str, value: Any) -> Any:
+    if name == "needs" and value is not None:
+        value = sorted({str(v) for v in value})
+    elif name == "hours" and value is not None:
+        value = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    elif name == "balance_eur" and value is not None:
+        value = Decimal(to_cents(value)) / 100
+    elif isinstance(value, str):
+        value = value.strip() or None
+    return json.loads(canonical_json(value))
+
+
+def correction_changes(record, action: str, changes: dict[str, Any] | None) -> dict[str, Any]:
+    """The plain JSON of what a rectification changes; ``InvalidCorrection`` otherwise."""
+    if action == CorrectionAction.WITHDRAW:
+        if changes:
+            raise InvalidCorrection({"changes": ["A withdrawal changes nothing: leave it out."]})
+        return {}
+    if not changes:
+        raise InvalidCorrection({"changes": ["A rectification names the fields it changes."]})
+    allowed = CORRECTABLE_FIELDS[record.kind]
+    errors = {
+        f"changes.{name}": [f"A {record.kind} cannot change its {name!r} field."]
+        for name in changes
+        if name not in allowed
+    }
+    if errors:
+        raise InvalidCorrection(errors)
+    current = current_values(record)
+    plain = {name: _plain_change(name, value) for name, value in changes.items()}
+    effective = {name: value for name, value in plain.items() if value != current[name]}
+    if not effective:
+        raise InvalidCorrection(
+            {"changes": ["These values are the record's own: nothing changes."]}
+        )
+    return dict(sorted(effective.items()))
+
+
+def correct_record(
+    structure: Structure,
+    record,
+    *,
+    action: str,
+    reason: str,
+    changes: dict[str, Any] | None = None,
+    advisor: User | None = None,
+) -> Correction:
+    """Rectify (new values in ``changes``) or withdraw a record the structure wrote.
+
+    The correction is a signed link of the record's chain that names the record (kind, id,
+    seq, hash); the record itself is never changed. A record is rectified at most once and
+    withdrawn at most once, and nothing comes after its withdrawal (``AlreadyCorrected``).
+    PermissionError when ``structure`` did not write the record; ``InvalidCorrection`` for a
+    missing reason or changes that do not fit the record.
+    """
+    if record.kind not in CORRECTABLE_FIELDS or record.passport_id is None:
+        raise NotEditable(record.id)
+    if record.issuer_structure_id != structure.id:
+        raise PermissionError("only the structure that wrote a record corrects it")
+    if action not in {a.value for a in CorrectionAction}:
+        raise InvalidCorrection({"action": ["Unknown action."]})
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise InvalidCorrection({"reason": [f"A reason of 1 to {REASON_MAX} characters."]})
+    plain = correction_changes(record, action, changes)
+    chain.lock_passport(record.passport_id)  # a parallel correction waits here, then sees this
+    done = set(
+        db.session.execute(
+            db.select(Correction.action).where(
+                Correction.target_kind == record.kind, Correction.target_id == record.id
+            )
+        ).scalars()
+    )
+    if CorrectionAction.WITHDRAW in done:
+        raise AlreadyCorrected("withdrawn")
+    if action == CorrectionAction.RECTIFY and CorrectionAction.RECTIFY in done:
+        raise AlreadyCorrected("rectified")
+    correction = Correction(
+        target_kind=record.kind,
+        target_id=record.id,
+        target_seq=record.seq,
+        target_hash=record.hash,
+        action=action,
+        reason=reason,
+        changes_text=canonical_json(plain).decode() if plain else None,
+        issuer_advisor=advisor,
+    )
+    correction = chain.append(correction, record.passport_id, issuer=structure)
+    db.session.expire(record, ["corrections"])
+    return correction
 
 
 # ------------------------------------------------------------------ what the holder declares

@@ -20,6 +20,7 @@ action                        resource           who
 ``share.append``              ShareLink          same, with ``append``
 ``referral.list``             Structure          that structure's key or staff
 ``referral.update``           Referral           key or staff of the receiving structure
+``record.correct``            a record           key or staff of the structure that wrote it
 ``reception.anonymous``       –                  any structure's key or staff
 ``apikey.manage``             Structure          that structure's admin (or a site admin)
 ``indicators.read``           –                  coordinator (or admin)
@@ -51,6 +52,7 @@ class Action(StrEnum):
     SHARE_APPEND = "share.append"
     REFERRAL_LIST = "referral.list"
     REFERRAL_UPDATE = "referral.update"
+    RECORD_CORRECT = "record.correct"
     RECEPTION_ANONYMOUS = "reception.anonymous"
     APIKEY_MANAGE = "apikey.manage"
     INDICATORS_READ = "indicators.read"
@@ -165,6 +167,12 @@ def can(who, action: str | Action, resource=None) -> bool:
             isinstance(resource, Referral)
             and actor.structure is not None
             and actor.structure.id == resource.to_structure_id
+        )
+    if action is Action.RECORD_CORRECT:
+        return (
+            actor.structure is not None
+            and getattr(resource, "issuer_structure_id", None) is not None
+            and actor.structure.id == resource.issuer_structure_id
         )
     if action is Action.RECEPTION_ANONYMOUS:
         return actor.structure is not None

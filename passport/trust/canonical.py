@@ -128,12 +128,29 @@ def _cpf(s) -> dict:
     }
 
 
+def _correction(c) -> dict:
+    content: dict[str, Any] = {
+        "record": {
+            "kind": c.target_kind,
+            "id": c.target_id,
+            "seq": c.target_seq,
+            "hash": c.target_hash,
+        },
+        "action": c.action,
+        "reason": c.reason,
+    }
+    if c.changes_text:
+        content["changes"] = c.changes
+    return content
+
+
 _FIELDS = {
     "reception": _reception,
     "referral": _referral,
     "referral_status": _referral_status,
     "training": _training,
     "cpf_statement": _cpf,
+    "correction": _correction,
 }
 
 

@@ -31,7 +31,9 @@ KIND_FR = {
     "referral_status": "suivi d'orientation",
     "training": "formation",
     "cpf_statement": "relevé CPF",
+    "correction": "correction",
 }
+ACTION_FR = {"rectify": "rectifié", "withdraw": "RETIRÉ"}
 STATUS_FR = {
     "attested": "attesté par {issuer}",
     "self_declared": "déclaré par le titulaire",
@@ -97,6 +99,9 @@ def _print_report(result) -> None:
         status = STATUS_FR[check.status].format(issuer=issuer)
         kind = KIND_FR.get(check.kind, "?") if isinstance(check.kind, str) else "?"
         click.echo(f"  n° {check.seq} {kind} : {status}")
+        for correction in check.corrections:
+            action = ACTION_FR.get(correction["action"], "?")
+            click.echo(f"      {action} par le n° {correction['seq']} : {correction['reason']}")
         for finding in check.problems:
             click.echo(f"      - {describe(finding)}")
     general = [f for f in result.problems if f.seq is None]

@@ -28,6 +28,8 @@ from sqlalchemy import delete, update
 from passport.accounts.models import ApiToken, User, UserSession
 from passport.extensions import db
 from passport.passports.models import (
+    Correction,
+    CorrectionRequest,
     CpfStatement,
     Passport,
     Reception,
@@ -97,6 +99,9 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     _delete(report, Notification, Notification.access_id.in_(accesses))
     _delete(report, AccessLogEntry, AccessLogEntry.passport_id == passport_id)
     _delete(report, ShareLink, ShareLink.passport_id == passport_id)
+    # Corrections and requests name the person's records and say why: they go.
+    _delete(report, CorrectionRequest, CorrectionRequest.passport_id == passport_id)
+    _delete(report, Correction, Correction.passport_id == passport_id)
     for model, texts in ANONYMISED.items():
         result = db.session.execute(
             update(model)

@@ -24,7 +24,13 @@ Bundle format ``passeport-spro/1``::
     }
 
 - ``records``: every record of the passport (receptions, referrals, referral status changes,
-  trainings and CPF statements, old versions included) in chain order, ``seq`` 1..n.
+  trainings and CPF statements, old versions included, and corrections) in chain order,
+  ``seq`` 1..n. A record that its structure corrected also carries ``corrected_by`` (the
+  seq of its latest correction) and ``withdrawn`` (true once withdrawn); these two are not
+  signed: the verifier derives them from the signed corrections and checks that they agree.
+- a correction (``kind: "correction"``) names the record it corrects in its content
+  (``record: {kind, id, seq, hash}``), with ``action`` (``rectify``/``withdraw``),
+  ``reason`` and, for a rectification, ``changes`` (the new values, API field names).
 - ``content``: the record's canonical content (``passport.trust.canonical.record_content``):
   ``kind``, ``id``, ``passport``, ``seq``, ``prev_hash``, ``created_at``, ``issuer``
   (``null`` when the holder declared it, else ``{"structure": CODE, "advisor"?: name}``) and
@@ -56,6 +62,7 @@ from typing import Any
 from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import (
+    Correction,
     CpfStatement,
     Passport,
     Reception,
@@ -68,7 +75,7 @@ from passport.trust.canonical import canonical_json, iso_timestamp, record_conte
 from passport.trust.signing import service_jwks, sign_as_service
 
 FORMAT = "passeport-spro/1"
-RECORD_MODELS = (Reception, Referral, ReferralEvent, Training, CpfStatement)
+RECORD_MODELS = (Reception, Referral, ReferralEvent, Training, CpfStatement, Correction)
 
 
 def chain_records(passport_id: int) -> list:
@@ -153,7 +160,7 @@ def build_bundle(passport: Passport) -> dict[str, Any]:
         "format": FORMAT,
         "exported_at": iso_timestamp(utcnow()),
         "holder": holder_block(passport),
-        "records": [bundle_record(r) for r in records],
+        "records": _with_corrections([bundle_record(r) for r in records], records),
         "head": {"seq": passport.head_seq, "hash": passport.head_hash},
         "structures": {s.code: {"name": s.name} for s in sorted(by_id.values(), key=_code)},
         "jwks": {code: {"keys": found} for code, found in sorted(keys.items())},
@@ -161,6 +168,19 @@ def build_bundle(passport: Passport) -> dict[str, Any]:
     }
     bundle["attestation"] = sign_as_service(canonical_json(attested_part(bundle)))
     return bundle
+
+
+def _with_corrections(entries: list[dict], records: list) -> list[dict]:
+    """Mark each corrected record's entry with ``corrected_by`` and ``withdrawn``."""
+    seq_of = {(r.kind, r.id): r.seq for r in records}
+    by_seq = {entry["seq"]: entry for entry in entries}
+    for record in records:
+        if isinstance(record, Correction):
+            entry = by_seq.get(seq_of.get((record.target_kind, record.target_id)))
+            if entry is not None:
+                entry["corrected_by"] = record.seq
+                entry["withdrawn"] = entry.get("withdrawn", False) or record.action == "withdraw"
+    return entries
 
 
 def _code(structure: Structure) -> str:

@@ -12,6 +12,13 @@ Which keys are trusted matters:
   key that this service publishes, for the structure that the record names as its issuer.
   ``jwks_keys(document)`` does the same with a downloaded ``/.well-known/jwks.json``.
 
+Corrections (``kind: "correction"``, ``passport.records.services.correct_record``) are
+checked against the records they name: the record must come earlier in the bundle with the
+same seq and hash, be written by the same structure as the correction, and be rectified at
+most once and withdrawn at most once, with nothing after its withdrawal. The report marks
+each corrected record (``corrected_by``: the seq of its latest correction, ``withdrawn``,
+``corrections``); a bundle entry's own ``corrected_by``/``withdrawn`` must agree.
+
 Findings carry a stable ``code`` and parameters; ``describe`` turns them into plain French.
 
 Anyone may send a bundle, so the work is bounded by the bundle's size: the body is at most
@@ -82,6 +89,16 @@ class RecordCheck:
     status: str = "self_declared"  # attested | self_declared | invalid
     kid: str | None = None
     problems: list[Finding] = field(default_factory=list)
+    #: The corrections of this record found in the bundle: {seq, action, reason, changes}.
+    corrections: list[dict] = field(default_factory=list)
+
+    @property
+    def corrected_by(self) -> int | None:
+        return self.corrections[-1]["seq"] if self.corrections else None
+
+    @property
+    def withdrawn(self) -> bool:
+        return any(c["action"] == "withdraw" for c in self.corrections)
 
     @property
     def structure(self) -> str | None:
@@ -276,6 +293,7 @@ def verify_bundle(bundle: Any, trusted: TrustedKeys | None = None) -> Verificati
         checks.append(check)
         problems += check.problems
         previous_hash = item.get("hash") if isinstance(item, dict) else None
+    problems += _check_corrections(checks, bundle["records"])
     problems += _check_head(bundle)
     problems += _check_attestation(bundle, trusted)
     return Verification(
@@ -399,6 +417,88 @@ def _check_signature(
         found.append(Finding("key_unknown", at, {"kid": kid, "structure": structure}))
 
 
+CORRECTABLE_KINDS = frozenset({"reception", "referral", "training", "cpf_statement"})
+
+
+def _check_corrections(checks: list[RecordCheck], items: list) -> list[Finding]:
+    """Each correction against the record it names; each entry's claims against the chain."""
+    found: list[Finding] = []
+    by_target: dict[tuple[Any, Any], RecordCheck] = {}
+    for check in checks:
+        content = check.content
+        if content is None:
+            continue
+        if check.kind != "correction":
+            key = _record_key(check.kind, content.get("id"))
+            if key is not None and check.kind in CORRECTABLE_KINDS:
+                by_target[key] = check
+            continue
+        at = check.seq if isinstance(check.seq, int) else check.position
+        target_ref = content.get("record")
+        action = content.get("action")
+        if not isinstance(target_ref, dict) or action not in ("rectify", "withdraw"):
+            found.append(Finding("record_malformed", at, {"position": check.position}))
+            continue
+        key = _record_key(target_ref.get("kind"), target_ref.get("id"))
+        target = by_target.get(key) if key is not None else None
+        if (
+            target is None
+            or target.seq != target_ref.get("seq")
+            or _item_hash(items, target.position) != target_ref.get("hash")
+        ):
+            found.append(Finding("correction_target_unknown", at))
+            continue
+        if check.structure is None or check.structure != target.structure:
+            found.append(
+                Finding(
+                    "correction_not_by_issuer",
+                    at,
+                    {"seq": target.seq, "structure": check.structure or "?"},
+                )
+            )
+        elif target.withdrawn or (
+            action == "rectify" and any(c["action"] == "rectify" for c in target.corrections)
+        ):
+            found.append(Finding("correction_conflict", at, {"seq": target.seq}))
+        target.corrections.append(
+            {
+                "seq": check.seq,
+                "action": action,
+                "reason": content.get("reason"),
+                "changes": content.get("changes"),
+                "created_at": content.get("created_at"),
+            }
+        )
+    for check in checks:
+        item = items[check.position - 1]
+        if not isinstance(item, dict):
+            continue
+        claims_withdrawn = item.get("withdrawn", check.withdrawn)
+        claims_by = item.get("corrected_by", check.corrected_by)
+        if claims_withdrawn != check.withdrawn or claims_by != check.corrected_by:
+            at = check.seq if isinstance(check.seq, int) else check.position
+            found.append(Finding("correction_claim_mismatch", at))
+    for finding in found:
+        if isinstance(finding.seq, int) and 1 <= finding.seq <= len(checks):
+            check = checks[finding.seq - 1]
+            if check.seq == finding.seq:
+                check.problems.append(finding)
+                check.status = "invalid"
+    return found
+
+
+def _record_key(kind: Any, record_id: Any) -> tuple[str, int] | None:
+    """(kind, id) of a record named in a bundle, or None when they are not a str and an int."""
+    if isinstance(kind, str) and isinstance(record_id, int) and not isinstance(record_id, bool):
+        return kind, record_id
+    return None
+
+
+def _item_hash(items: list, position: int) -> Any:
+    item = items[position - 1]
+    return item.get("hash") if isinstance(item, dict) else None
+
+
 def _check_head(bundle: dict) -> list[Finding]:
     head = bundle["head"]
     records = bundle["records"]
@@ -480,6 +580,22 @@ MESSAGES: dict[str, str] = {
         "La fin du passeport annoncée (n° %(head_seq)s) ne correspond pas au dernier "
         "enregistrement (n° %(last_seq)s) : des enregistrements ont été retirés ou ajoutés."
     ),
+    "correction_target_unknown": _l(
+        "Cette correction vise un enregistrement qui ne figure pas plus haut dans l'export, ou "
+        "qui n'est plus celui qu'elle désigne."
+    ),
+    "correction_not_by_issuer": _l(
+        "Cette correction de l'enregistrement n° %(seq)s n'est pas signée par la structure "
+        "qui l'a écrit : seule cette structure peut le corriger."
+    ),
+    "correction_conflict": _l(
+        "L'enregistrement n° %(seq)s était déjà retiré, ou déjà rectifié une fois : cette "
+        "correction n'est pas possible."
+    ),
+    "correction_claim_mismatch": _l(
+        "L'export présente cet enregistrement comme corrigé ou retiré autrement que ne le "
+        "disent les corrections signées qu'il contient."
+    ),
     "attestation_missing": _l("L'export ne porte pas la signature du service."),
     "attestation_invalid": _l(
         "La signature du service ne correspond pas à cet export : le titulaire, la date "
@@ -518,6 +634,12 @@ def verification_json(result: Verification) -> dict:
                 "issuer_name": result.structure_names.get(check.structure or ""),
                 "kid": check.kid,
                 "problems": [finding_json(f) for f in check.problems],
+                **(
+                    {"corrected_by": check.corrected_by, "withdrawn": check.withdrawn}
+                    if isinstance(check.kind, str) and check.kind in CORRECTABLE_KINDS
+                    else {}
+                ),
+                **({"corrections": check.corrections} if check.corrections else {}),
             }
             for check in result.records
         ],

@@ -174,6 +174,16 @@ def _row(check, result) -> dict:
         "issuer": result.structure_names.get(code or "") or code,
         "advisor": issuer.get("advisor") if isinstance(issuer.get("advisor"), str) else None,
         "problems": [describe(f) for f in check.problems],
+        "withdrawn": check.withdrawn,
+        "corrections": [
+            {
+                "seq": c["seq"],
+                "action": c["action"],
+                "reason": c["reason"] if isinstance(c["reason"], str) else "?",
+                "when": _date(c["created_at"]),
+            }
+            for c in check.corrections
+        ],
     }
 
 
@@ -200,6 +210,13 @@ def _what(kind, content: dict, names: dict) -> str:
     if kind == "cpf_statement":
         when = _date(content.get("as_of"))
         return _("Relevé CPF au %(d)s : %(m)s €", d=when, m=text("balance_eur"))
+    if kind == "correction":
+        named = content.get("record")
+        corrected: dict = named if isinstance(named, dict) else {}
+        seq = corrected.get("seq") if isinstance(corrected.get("seq"), int) else "?"
+        if content.get("action") == "withdraw":
+            return _("Retrait de l'enregistrement n° %(n)s", n=seq)
+        return _("Rectification de l'enregistrement n° %(n)s", n=seq)
     return _("Enregistrement de type inconnu")
 
 

@@ -35,7 +35,15 @@ from passport.sharing.forms import MultiCheckboxField, select_choices
 
 TEXT_MAX = 2000
 
-__all__ = ["DeskSearchForm", "ReceptionForm", "ReferralForm", "StatusForm", "TrainingForm"]
+__all__ = [
+    "CorrectionForm",
+    "DeskSearchForm",
+    "ReceptionForm",
+    "ReferralCorrectionForm",
+    "ReferralForm",
+    "StatusForm",
+    "TrainingForm",
+]
 
 
 def _need_choices():
@@ -210,3 +218,49 @@ class DeskSearchForm(FlaskForm):
         filters=[empty_to_none],
         validators=[Optional(), Length(max=100, message=_l("100 caractères au plus."))],
     )
+
+
+class CorrectionForm(FlaskForm):
+    """Rectify or withdraw a record the structure wrote; the page asks to confirm first."""
+
+    action = RadioField(
+        _l("Que voulez-vous faire ?"),
+        choices=choices(
+            {
+                "rectify": _l("Rectifier : remplacer des informations inexactes"),
+                "withdraw": _l("Retirer : cet enregistrement n'aurait pas dû être écrit"),
+            }
+        ),
+        validators=[InputRequired(_l("Choisissez entre rectifier et retirer."))],
+    )
+    reason = TextAreaField(
+        _l("Motif"),
+        description=_l(
+            "La personne et les structures qui consultent le passeport le liront, à côté de "
+            "l'enregistrement barré."
+        ),
+        filters=[empty_to_none],
+        validators=[
+            InputRequired(_l("Indiquez le motif de la correction.")),
+            Length(max=TEXT_MAX, message=_l("2 000 caractères au plus.")),
+        ],
+    )
+    confirm = HiddenField()
+
+
+class ReferralCorrectionForm(FlaskForm):
+    """What a rectification of a fiche navette may change: its needs and its message."""
+
+    needs = MultiCheckboxField(_l("Besoins de la personne"), choices=_need_choices())
+    message = TextAreaField(
+        _l("Message pour la structure (facultatif)"),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("2 000 caractères au plus."))],
+    )
+
+    def validate_needs(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Cochez au moins un besoin."))
+
+    def values(self) -> dict:
+        return {"needs": list(self.needs.data), "message": self.message.data}

@@ -59,7 +59,7 @@ def referrals_page(
 ) -> tuple[list[Referral], int, dict[int, str]]:
     """One page of the referrals received (or ``direction="sent"``) by a structure, newest
     first (``order="waiting"``: those still waiting for an answer first, the longest
-    waiting first), in three queries.
+    waiting first), in four queries.
 
     Returns ``(referrals, total, holder_names)``; ``holder_names`` maps a passport id to its
     holder's name (the fiche navette names the person it is about). Referrals of an erased
@@ -81,7 +81,7 @@ def referrals_page(
     result = paginate(
         db.select(Referral)
         .where(*conditions)
-        .options(selectinload(Referral.events))
+        .options(selectinload(Referral.events), selectinload(Referral.corrections))
         .order_by(*ordering),
         page,
         per_page,

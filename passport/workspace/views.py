@@ -29,6 +29,7 @@ from passport.labels import REFERRAL_STATUSES
 from passport.pagination import Page
 from passport.passports import services as passports
 from passport.passports.models import REFERRAL_TRANSITIONS, Passport, Referral
+from passport.records import requests as correction_requests
 from passport.records import services as records
 from passport.sharing import browser, policy
 from passport.sharing import services as sharing
@@ -329,6 +330,9 @@ def _referral_list(direction: str):
         structure=g.structure,
         order=order,
         waiting_days=workspace.waiting_days,
+        open_requests=(
+            correction_requests.open_request_count(g.structure.id) if direction == "received" else 0
+        ),
     )
 
 

@@ -218,6 +218,24 @@ MATRIX = [
             "anonymous",
         )
     ],
+    # correcting a record: only the structure that wrote it (the referral was sent by ML)
+    *[
+        (who, A.RECORD_CORRECT, "referral_to_cap", who in ("ml_advisor", "ml_admin", "ml_key"))
+        for who in (
+            "ml_advisor",
+            "ml_admin",
+            "ml_key",
+            "cap_advisor",
+            "cap_key",
+            "inactive_ml_advisor",
+            "revoked_ml_key",
+            "holder_a",
+            "coordinator",
+            "admin",
+            "anonymous",
+        )
+    ],
+    ("ml_key", A.RECORD_CORRECT, "passport_a", False),
     # indicators and the directory
     *[
         (who, A.INDICATORS_READ, "none", who in ("coordinator", "admin"))

@@ -8,12 +8,13 @@ from decimal import Decimal
 
 from passport.extensions import db
 from passport.passports import services as passports
-from passport.passports.models import CpfStatement, Training
+from passport.passports.models import Correction, CpfStatement, Reception, Training
 from passport.records import services as records
+from passport.structures.services import get_structure
 from tests import factories
 
 
-def _race(app, edit, n: int = 6) -> list[str]:
+def _race(app, edit, n: int = 6, refused=records.NotEditable) -> list[str]:
     barrier = threading.Barrier(n)
     outcomes: list[str] = []
 
@@ -24,7 +25,7 @@ def _race(app, edit, n: int = 6) -> list[str]:
                 edit(i)
                 db.session.commit()
                 outcomes.append("edited")
-            except records.NotEditable:
+            except refused:
                 db.session.rollback()
                 outcomes.append("refused")
 
@@ -86,3 +87,24 @@ def test_parallel_corrections_of_one_cpf_statement_leave_one_current_version(app
             .all()
         )
         assert len(current) == 1
+
+
+def test_parallel_withdrawals_of_one_record_leave_one_correction(app):
+    with app.app_context():
+        ml = factories.structure("ML28", "ML")
+        passport = passports.passport_of(factories.holder())
+        rid = records.record_reception(
+            ml, passport.id, date=date(2026, 5, 20), channel="phone", needs=["vae"]
+        ).id
+        db.session.commit()
+
+    def withdraw(i):
+        record = db.session.get(Reception, rid)
+        records.correct_record(
+            get_structure("ML28"), record, action="withdraw", reason=f"raison {i}"
+        )
+
+    outcomes = _race(app, withdraw, refused=records.AlreadyCorrected)
+    assert sorted(outcomes) == ["edited"] + ["refused"] * 5
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Correction.id))).scalar_one() == 1
