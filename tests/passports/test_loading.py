@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from passport.extensions import db
 from passport.passports import services as passports
 from passport.passports.loading import RECORD_MODELS, SECTION_MODELS, load_records
-from passport.passports.models import Referral, ReferralEvent
+from passport.passports.models import Correction, CpfStatement, Referral, ReferralEvent
 from passport.records import services as records
 from tests import factories
 
@@ -113,7 +113,9 @@ def test_objects_already_in_the_session_are_kept_and_filled(filled):
 
 def test_sections_load_only_their_tables(filled, count_queries):
     found = load_records(filled, ["cpf"])
-    assert list(found) == list(SECTION_MODELS["cpf"])
-    (statement,) = next(iter(found.values()))
+    # The section's tables, and the corrections of its records (none here).
+    assert list(found) == [*SECTION_MODELS["cpf"], Correction]
+    assert found[Correction] == []
+    (statement,) = found[CpfStatement]
     assert statement.balance_cents == 125050
     assert load_records(filled, []) == {}
