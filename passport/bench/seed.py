@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, text
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
+from passport.indicators import aggregates
 from passport.passports.models import (
     REFERRAL_TRANSITIONS,
     CpfStatement,
@@ -176,6 +177,8 @@ def seed(
             done += _seed_chunk(job)
             echo(f"  {done}/{passports} passports")
     _fix_sequences()
+    aggregates.rebuild()  # the indicators' monthly counts of what was bulk-inserted
+    db.session.commit()
 
 
 _APP = None  # the application, for the worker processes (set before they fork)

@@ -27,6 +27,7 @@ from sqlalchemy import delete, update
 
 from passport.accounts.models import ApiToken, User, UserSession
 from passport.extensions import db
+from passport.indicators import aggregates
 from passport.passports.models import (
     CpfStatement,
     Passport,
@@ -97,6 +98,7 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     _delete(report, Notification, Notification.access_id.in_(accesses))
     _delete(report, AccessLogEntry, AccessLogEntry.passport_id == passport_id)
     _delete(report, ShareLink, ShareLink.passport_id == passport_id)
+    aggregates.forget_passport(passport_id)  # its receptions now count as anonymous
     for model, texts in ANONYMISED.items():
         result = db.session.execute(
             update(model)
