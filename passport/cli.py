@@ -153,6 +153,7 @@ def demo_command(password: str) -> None:
 def register(app: Flask) -> None:
     from passport.bench.cli import bench_cli
     from passport.directory.cli import directory_cli
+    from passport.indicators.cli import indicators_cli
     from passport.notifications.cli import worker
     from passport.trust.cli import purge_command, reencrypt_command, verify_command
 
@@ -161,6 +162,7 @@ def register(app: Flask) -> None:
     for group in (structure_cli, user_cli, apikey_cli, passport_cli):
         app.cli.add_command(group)
     app.cli.add_command(directory_cli)
+    app.cli.add_command(indicators_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(bench_cli)

@@ -5,9 +5,11 @@
 
 The database given must be a scratch one: the script creates it (PostgreSQL) or the file
 (SQLite), creates the tables, fills them by bulk insert (COPY on PostgreSQL) with 2,000,000
-receptions and 200,000 referrals over two years, unless it is already filled, then times
-``indicators()`` for the last full year, for the region and for one department, and prints
-the median and 95th percentile. ``--receptions``/``--referrals`` change the scale.
+receptions and 200,000 referrals over two years, unless it is already filled, counts them
+into the monthly tables (``flask indicators rebuild``) unless they are already counted, then
+times ``indicators()`` for the last full year (the region, one department, one structure
+type) and prints the median and 95th percentile, with the monthly rows a year holds.
+``--receptions``/``--referrals`` change the scale; ``--rebuild`` recounts anyway.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ NEED_WEIGHTS = [3, 10, 8, 4, 9, 5, 4, 2, 2, 3, 2, 1]
 CHANNELS = ["in_person", "phone", "online"]
 SITUATIONS = [None, "employee", "jobseeker", "self_employed", "public_agent", "student", "other"]
 STATUSES = ["sent", "received", "appointment", "completed", "declined"]
+REASONS = ["not_eligible", "no_capacity", "unreachable", "declined_by_person",
+           "wrong_structure", "duplicate", "other"]  # fmt: skip
+REASON_WEIGHTS = [5, 4, 3, 3, 2, 1, 1]
 
 
 def prepare_database(url: str) -> None:
@@ -102,13 +107,19 @@ def seed(app, receptions: int, referrals: int) -> None:
                     START + timedelta(days=rng.randrange(DAYS)), datetime.min.time(), UTC
                 ) + timedelta(hours=rng.randrange(8, 18))
                 status = rng.choices(STATUSES, [2, 2, 2, 3, 1])[0]
-                if status != "sent":
-                    received = sent + timedelta(hours=rng.randrange(1, 24 * 12))
-                    events.append((i, "received", received))
+                last = sent
+                if status != "sent" and (status != "declined" or rng.random() < 0.5):
+                    last = sent + timedelta(hours=rng.randrange(1, 24 * 12))
+                    events.append((i, "received", last, None))
                     if status in ("appointment", "completed"):
-                        events.append(
-                            (i, "appointment", received + timedelta(hours=rng.randrange(1, 24 * 20)))
-                        )
+                        last += timedelta(hours=rng.randrange(1, 24 * 20))
+                        events.append((i, "appointment", last, None))
+                if status in ("completed", "declined"):
+                    last += timedelta(hours=rng.randrange(1, 24 * 30))
+                    reason = (
+                        rng.choices(REASONS, REASON_WEIGHTS)[0] if status == "declined" else None
+                    )
+                    events.append((i, status, last, reason))
                 yield {
                     "id": i,
                     "issuer_structure_id": rng.choice(ids),
@@ -126,8 +137,11 @@ def seed(app, receptions: int, referrals: int) -> None:
         _bulk(
             db,
             ReferralEvent.__table__,
-            ({"referral_id": r, "status": s, "created_at": at} for r, s, at in events),
-            ["referral_id", "status", "created_at"],
+            (
+                {"referral_id": r, "status": s, "created_at": at, "reason": why}
+                for r, s, at, why in events
+            ),
+            ["referral_id", "status", "created_at", "reason"],
         )
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("SELECT setval('referrals_id_seq', :n)"), {"n": referrals})
@@ -155,7 +169,9 @@ def _bulk(db, table, rows, columns, batch=20_000) -> None:
         finally:
             raw.close()
         return
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
     raw = db.engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -183,14 +199,53 @@ def _sqlite_value(column, value):
     return value
 
 
+def count(app, force: bool) -> None:
+    """Fill the monthly counts from the records, as ``flask indicators rebuild`` does."""
+    from passport.extensions import db
+    from passport.indicators import aggregates
+    from passport.indicators.models import ReceptionCount
+
+    with app.app_context():
+        db.create_all()
+        if not force and db.session.scalar(db.select(func.count()).select_from(ReceptionCount)):
+            return
+        started = time.perf_counter()
+        written = aggregates.rebuild()
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        print(f"rebuilt in {time.perf_counter() - started:.0f} s: {written}", file=sys.stderr)
+
+
+def year_rows(app) -> dict:
+    """How many monthly rows one year's answer reads, by table."""
+    from passport.extensions import db
+    from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+
+    with app.app_context():
+        return {
+            model.__tablename__: db.session.scalar(
+                db.select(func.count()).select_from(model).where(model.month.like("2026-%"))
+            )
+            for model in (ReceptionCount, ReferralCount, ReferralDelay)
+        }
+
+
 def measure(app, runs: int) -> dict:
     from passport.extensions import db
     from passport.indicators.periods import Question
     from passport.indicators.services import indicators
 
     year = Question(date(2026, 1, 1), date(2026, 12, 31))
-    questions = {"region, one year": year, "department 28, one year": Question(
-        year.start, year.end, department="28")}  # fmt: skip
+    questions = {
+        "region, one year": year,
+        "department 28, one year": Question(year.start, year.end, department="28"),
+        "CIO, one year": Question(year.start, year.end, structure_type="CIO"),
+    }
     results = {}
     with app.app_context():
         for name, q in questions.items():
@@ -216,6 +271,8 @@ def main() -> None:
     parser.add_argument("--receptions", type=int, default=2_000_000)
     parser.add_argument("--referrals", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed-only", action="store_true", help="fill the database, time nothing")
+    parser.add_argument("--rebuild", action="store_true", help="recount the monthly tables")
     args = parser.parse_args()
     prepare_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
@@ -225,7 +282,10 @@ def main() -> None:
 
     app = create_app()
     seed(app, args.receptions, args.referrals)
-    print(json.dumps(measure(app, args.runs), indent=2))
+    if args.seed_only:
+        return
+    count(app, args.rebuild)
+    print(json.dumps({"rows_in_2026": year_rows(app), **measure(app, args.runs)}, indent=2))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, text
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
+from passport.indicators import aggregates
 from passport.passports.models import (
     REFERRAL_TRANSITIONS,
     CpfStatement,
@@ -176,6 +177,7 @@ def seed(
             done += _seed_chunk(job)
             echo(f"  {done}/{passports} passports")
     _fix_sequences()
+    aggregates.rebuild()  # the indicators' monthly counts of what was bulk-inserted
     # The planner's statistics: without them, right after a bulk load, PostgreSQL hash-joins
     # a passport read over the whole users table (68 ms instead of 1.3 ms at 100,000
     # passports) and SQLite may pick the wrong index.

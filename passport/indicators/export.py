@@ -28,10 +28,23 @@ def rows(answer: dict) -> Iterator[tuple]:
                     for part in ("count", "completed", "declined"):
                         yield (section, f"routes_{part}", key, _cell(route[part]))
             elif isinstance(value, dict):
-                for key, n in value.items():
-                    yield (section, name, key, _cell(n))
+                yield from _nested(section, name, value)
             else:
                 yield (section, name, "", _cell(value))
+
+
+def _nested(section: str, name: str, value: dict, prefix: str = "") -> Iterator[tuple]:
+    """A breakdown; a group of figures (``by_cep_operator`` of referrals) gives one row per
+    figure, ``indicator`` naming the figure and ``key`` the group (``cep:completed``)."""
+    for key, item in value.items():
+        if isinstance(item, dict):
+            for field, n in item.items():
+                if isinstance(n, dict):
+                    yield from _nested(section, f"{name}.{field}", n, f"{prefix}{key}:")
+                else:
+                    yield (section, f"{name}.{field}", f"{prefix}{key}", _cell(n))
+        else:
+            yield (section, name, f"{prefix}{key}", _cell(item))
 
 
 def _cell(value) -> str:

@@ -103,3 +103,20 @@ def question(
     if errors:
         raise BadQuestion(errors)
     return Question(start, end, department, structure_type)
+
+
+def month_bounds(first: str | None, last: str | None) -> tuple[date | None, date | None]:
+    """The first day of the month ``first`` and the last day of ``last`` (``YYYY-MM``)."""
+    return (
+        parse_month(first) if first else None,
+        month_end(parse_month(last)) if last else None,
+    )
+
+
+def month_instants(first: str | None, last: str | None) -> tuple[datetime | None, datetime | None]:
+    """The instants (French time) that open the month ``first`` and close the month ``last``."""
+    start, end = month_bounds(first, last)
+    return (
+        datetime.combine(start, time.min, LOCAL_TZ) if start else None,
+        datetime.combine(end + timedelta(days=1), time.min, LOCAL_TZ) if end else None,
+    )

@@ -110,10 +110,6 @@ def _figures(answer: dict) -> dict:
     return {
         "top_needs": needs[:3],
         "cep_labels": cep,
-        "rates": {
-            status: _share(f["by_status"][status], f["total"])
-            for status in ("completed", "declined")
-        },
         "charts": {
             "needs": charts.bar_chart(
                 "needs",
@@ -145,6 +141,11 @@ def _figures(answer: dict) -> dict:
                 _("Orientations par statut"),
                 [(labels.REFERRAL_STATUSES[s], n) for s, n in f["by_status"].items()],
             ),
+            "reasons": charts.bar_chart(
+                "reasons",
+                _("Orientations déclinées, par motif"),
+                [(labels.DECLINE_REASONS[r], n) for r, n in f["by_reason"].items()],
+            ),
             "cep_receptions": charts.bar_chart(
                 "cep-receptions",
                 _("Premiers accueils : opérateurs CEP et autres structures"),
@@ -153,14 +154,7 @@ def _figures(answer: dict) -> dict:
             "cep_referrals": charts.bar_chart(
                 "cep-referrals",
                 _("Orientations envoyées : opérateurs CEP et autres structures"),
-                [(cep[k], n) for k, n in f["by_cep_operator"].items()],
+                [(cep[k], group["total"]) for k, group in f["by_cep_operator"].items()],
             ),
         },
     }
-
-
-def _share(part: int | None, whole: int | None) -> int | None:
-    """A percentage of two published figures (None when either is hidden)."""
-    if part is None or not whole:
-        return None
-    return round(100 * part / whole)

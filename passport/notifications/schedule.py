@@ -1,8 +1,10 @@
-"""Maintenance on the worker's schedule: the daily retention purge (``flask purge``)."""
+"""Maintenance on the worker's schedule: the daily retention purge (``flask purge``) and the
+nightly rebuild of the indicators' monthly counts (``flask indicators rebuild``)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from passport.db import today_local
 from passport.extensions import db
@@ -24,4 +26,21 @@ def daily_purge() -> bool:
         report.holders,
         report.access_log_entries,
     )
+    return True
+
+
+@periodic("indicators_rebuild", crontab(hour="3", minute="45"))
+def nightly_indicators() -> bool:
+    """Recompute the indicators' counts of this month and the previous one from the records.
+
+    A safety net: ``passport.records`` keeps them on write and the erasure (the purge
+    above) on erasure; this heals anything written around them since.
+    """
+    from passport.indicators.aggregates import month_of, rebuild
+
+    today = today_local()
+    if not once(f"indicators:{today.isoformat()}"):
+        return False
+    written = rebuild(month_of(today.replace(day=1) - timedelta(days=1)), month_of(today))
+    log.info("indicators rebuilt: %s", written)
     return True

@@ -23,6 +23,7 @@ from typing import Any
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
+from passport.indicators import aggregates
 from passport.passports.models import (
     CORRECTABLE_FIELDS,
     REFERRAL_TRANSITIONS,
@@ -140,7 +141,9 @@ def record_reception(
         summary=summary,
         issuer_advisor=advisor,
     )
-    return chain.append(reception, passport_id, issuer=structure)
+    chain.append(reception, passport_id, issuer=structure)
+    aggregates.count_reception(reception)
+    return reception
 
 
 def send_referral(
@@ -164,7 +167,9 @@ def send_referral(
         status_changed_at=now,
         issuer_advisor=advisor,
     )
-    return chain.append(referral, passport_id, issuer=structure, at=now)
+    chain.append(referral, passport_id, issuer=structure, at=now)
+    aggregates.count_referral(referral)
+    return referral
 
 
 def change_referral_status(
@@ -189,10 +194,11 @@ def change_referral_status(
     if referral.passport_id is not None:
         chain.lock_passport(referral.passport_id)
     db.session.refresh(referral, ["status"])
+    old_status = referral.status
     if referral.withdrawn:  # withdrawn by its sender: nothing follows
-        raise WorkflowError(f"{referral.status} (withdrawn) -> {status}")
-    if status not in REFERRAL_TRANSITIONS.get(referral.status, frozenset()):
-        raise WorkflowError(f"{referral.status} -> {status}")
+        raise WorkflowError(f"{old_status} (withdrawn) -> {status}")
+    if status not in REFERRAL_TRANSITIONS.get(old_status, frozenset()):
+        raise WorkflowError(f"{old_status} -> {status}")
     _check_details(status, appointment, reason)
     event = ReferralEvent(
         referral_id=referral.id,
@@ -205,6 +211,7 @@ def change_referral_status(
         reason=reason,
     )
     event = chain.append(event, referral.passport_id, issuer=structure)
+    aggregates.count_status_change(referral, old_status, event)
     db.session.expire(referral, ["events"])
     referral.status = status
     referral.status_changed_at = utcnow()

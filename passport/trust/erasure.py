@@ -27,6 +27,7 @@ from sqlalchemy import delete, update
 
 from passport.accounts.models import ApiToken, User, UserSession
 from passport.extensions import db
+from passport.indicators import aggregates
 from passport.passports.models import (
     Correction,
     CorrectionRequest,
@@ -102,6 +103,7 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     # Corrections and requests name the person's records and say why: they go.
     _delete(report, CorrectionRequest, CorrectionRequest.passport_id == passport_id)
     _delete(report, Correction, Correction.passport_id == passport_id)
+    aggregates.forget_passport(passport_id)  # its receptions now count as anonymous
     for model, texts in ANONYMISED.items():
         result = db.session.execute(
             update(model)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from passport.extensions import db
 from tests import factories
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD
@@ -32,7 +31,7 @@ def coordinator(live_app):
             world.reception(cap, date(2026, 5, 12), "online", ["vae"])
         for _ in range(6):
             world.referral(ml, cio, date(2026, 5, 13), status="received", received_after=3)
-        db.session.commit()
+        world.settle()
         return factories.staff("coordinator", None, email="coord@region.example.org").email
 
 

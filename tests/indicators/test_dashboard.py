@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
 
-from passport.extensions import db
 from tests import factories
 from tests.indicators import world
 from tests.web import login
@@ -25,7 +25,9 @@ def data(ctx):
         world.reception(cio, date(2026, 5, 3), "online", ["job_search"])
     for _ in range(8):
         world.referral(ml, cio, date(2026, 5, 4), status="completed")
-    db.session.commit()
+    for _ in range(6):
+        world.referral(cio, ml, date(2026, 5, 4), status="declined", reason="no_capacity")
+    world.settle()
 
 
 @pytest.fixture
@@ -49,6 +51,27 @@ def test_the_dashboard_shows_charts_tables_and_the_method(client, coordinator, d
     # the CAP (department 45) is not counted: no VAE shown
     assert "Validation des acquis (VAE) (" not in page
     assert "/indicateurs.csv?" in page
+
+
+def test_reasons_and_the_two_speeds_side_by_side(client, coordinator, data):
+    page = client.get("/indicateurs?from=2026-04&to=2026-06&department=28").get_data(as_text=True)
+    # the reasons chart: 6 declines for lack of room (5 once rounded)
+    reasons = page[page.index('id="reasons-caption"') :]
+    assert re.search(r"Plus de place disponible</th><td class=\"num\">5</td>", reasons)
+    # the ML (a CEP operator) completed 8 of its 8 (5 of 5), the CIO declined 6 of its 6
+    table = page[page.index('id="cep-comparison"') :]
+    table = table[: table.index("</table>")]
+    rows = {
+        label: re.findall(r'<td class="num">([^<]*)</td>', cells)
+        for label, cells in re.findall(r'<th scope="row">([^<]*)</th>(.*?)</tr>', table)
+    }
+    assert rows["Orientations envoyées"] == ["5", "5"]
+    assert rows["Terminées"] == ["5", "moins de 5"]
+    assert rows["Déclinées"] == ["moins de 5", "5"]
+    assert rows["Part des orientations terminées"] == ["environ 100 %", "non publiée"]
+    assert rows["Part des orientations déclinées"] == ["non publiée", "environ 100 %"]
+    delays = [cells for label, cells in rows.items() if label.startswith("Délai médian")]
+    assert delays == [["non publié (moins de 5 délais)"] * 2] * 2
 
 
 def test_the_csv_is_what_the_page_shows(client, coordinator, data):

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from passport.extensions import db
 from tests import factories
 from tests.indicators import world
 
@@ -33,8 +32,8 @@ def network(ctx):
     for _ in range(7):
         world.referral(ml, cio, DAY, status="received", received_after=2)
     for _ in range(5):
-        world.referral(cap, cio45, DAY, status="declined")
-    db.session.commit()
+        world.referral(cap, cio45, DAY, status="declined", reason="no_capacity")
+    world.settle()
     return ml, cio, cap, cio45
 
 
@@ -62,8 +61,25 @@ def test_the_answer_has_every_field_of_the_contract(client, coordinator, network
     assert referrals["by_status"] == {
         "sent": None, "received": 5, "appointment": None, "completed": None, "declined": 5,
     }  # fmt: skip
-    assert referrals["by_reason"] == {}
-    assert referrals["by_cep_operator"] == {"cep": 10, "other": None}
+    assert referrals["by_reason"] == {
+        "not_eligible": None, "no_capacity": 5, "unreachable": None, "declined_by_person": None,
+        "wrong_structure": None, "duplicate": None, "other": None,
+    }  # fmt: skip
+    assert (referrals["completion_rate"], referrals["decline_rate"]) == (None, 50)
+    # both senders are CEP operators: the others have nothing to show
+    assert referrals["by_cep_operator"]["cep"] == {
+        "total": 10,
+        "waiting": 5,
+        "by_status": {
+            "sent": None, "received": 5, "appointment": None, "completed": None, "declined": 5,
+        },
+        "completion_rate": None,
+        "decline_rate": 50,
+        "median_days_to_received": 2.0,
+        "median_days_to_appointment": None,
+    }  # fmt: skip
+    other = referrals["by_cep_operator"]["other"]
+    assert other["total"] is None and other["median_days_to_received"] is None
     assert referrals["median_days_to_received"] == 2.0
     assert referrals["median_days_to_appointment"] is None
     assert referrals["routes"] == [
@@ -109,6 +125,11 @@ def test_the_same_answer_as_csv(client, coordinator, network):
     assert by[("receptions", "by_need", "vae")] == ""
     assert by[("referrals", "routes_declined", "CAP>CIO")] == "5"
     assert by[("receptions", "by_month_by_need", "2026-05:summer_job")] == "10"
+    assert by[("referrals", "by_reason", "no_capacity")] == "5"
+    assert by[("referrals", "by_cep_operator.total", "cep")] == "10"
+    assert by[("referrals", "by_cep_operator.by_status", "cep:declined")] == "5"
+    assert by[("referrals", "by_cep_operator.decline_rate", "cep")] == "50"
+    assert by[("referrals", "by_cep_operator.median_days_to_received", "other")] == ""
 
 
 @pytest.mark.parametrize(

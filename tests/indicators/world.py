@@ -1,4 +1,8 @@
-"""Rows written straight into the tables (no chain, no signature): fast data for indicators."""
+"""Rows written straight into the tables (no chain, no signature): fast data for indicators.
+
+Written around ``passport.records``, so the monthly counts are not kept as they go:
+``settle()`` rebuilds them from the rows and commits, as after a bulk load.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from passport.db import LOCAL_TZ
 from passport.extensions import db
+from passport.indicators import aggregates
 from passport.indicators.disclosure import BASE, INF, Table, propagate
 from passport.passports.models import Reception, Referral, ReferralEvent
 from tests import factories
@@ -38,7 +43,7 @@ def reception(structure, day: date, channel="in_person", needs=(), situation=Non
     return row
 
 
-def referral(sender, receiver, day: date, status="sent", received_after=None):
+def referral(sender, receiver, day: date, status="sent", received_after=None, reason=None):
     sent_at = datetime.combine(day, time(10), LOCAL_TZ)
     row = Referral(
         issuer_structure_id=sender.id,
@@ -58,16 +63,31 @@ def referral(sender, receiver, day: date, status="sent", received_after=None):
                 created_at=sent_at + timedelta(days=received_after),
             )
         )
+    if reason is not None:
+        db.session.add(
+            ReferralEvent(
+                referral_id=row.id,
+                status="declined",
+                reason=reason,
+                created_at=sent_at + timedelta(days=1),
+            )
+        )
     return row
 
 
 _PASSPORT: list[int] = []
 
 
+def settle() -> None:
+    """Count what was written (``flask indicators rebuild``) and commit."""
+    aggregates.rebuild()
+    db.session.commit()
+
+
 def wipe() -> None:
     for model in (ReferralEvent, Referral, Reception):
         db.session.execute(db.delete(model))
-    db.session.commit()
+    settle()
 
 
 def attacker_box(value: int | None, truth: int) -> tuple[float, float]:

@@ -1,0 +1,358 @@
+"""Keeping the monthly counts (``indicators.models``) equal to what the records say.
+
+- **On write**: ``passport.records`` calls ``count_reception``, ``count_referral`` and
+  ``count_status_change`` as it writes; each is one upsert (``count = count + n``,
+  ``INSERT ... ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL) in the same transaction as
+  the record, so the counts commit or roll back with it.
+- **On erasure**: the receptions of an erased passport stay, anonymous
+  (``trust.erasure``); ``forget_passport`` moves them from "not anonymous" to "anonymous".
+  Referrals keep every counted field, so they need nothing.
+- **Rebuild**: ``rebuild(first, last)`` recomputes months from the records
+  (``flask indicators rebuild``), after anything that writes records around
+  ``passport.records`` (a bulk seed, an import) and on the worker's nightly schedule for
+  the last two months. ``flask indicators check`` compares the counts with the records.
+
+Months are calendar months in French time; a referral's delay to a status is counted in
+whole hours (rounded down) between whole seconds, the same way here and in ``raw``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from passport.db import LOCAL_TZ
+from passport.extensions import db
+from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.periods import month_bounds, month_instants
+from passport.passports.models import Reception, Referral, ReferralEvent
+
+log = logging.getLogger(__name__)
+
+#: The statuses whose delay from sending is published (as a median).
+DELAY_STATUSES = ("received", "appointment")
+TABLES = (ReceptionCount, ReferralCount, ReferralDelay)
+CHUNK = 5_000
+
+
+def month_of(day: date | datetime) -> str:
+    """``YYYY-MM`` of a day, or of an instant in French time."""
+    if isinstance(day, datetime):
+        day = day.astimezone(LOCAL_TZ)
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def delay_hours(sent: datetime, reached: datetime) -> int:
+    """Whole hours from ``sent`` to ``reached`` (each taken to the second), never negative."""
+    return max(0, (int(reached.timestamp()) - int(sent.timestamp())) // 3600)
+
+
+def anonymous_value(passport_id: int | None) -> str:
+    return "yes" if passport_id is None else "no"
+
+
+# ------------------------------------------------------------------ on write
+
+
+def count_reception(reception: Reception) -> None:
+    """Count a reception just written (its margins and each of its needs)."""
+    if reception.issuer_structure_id is None:
+        return
+    margins = [
+        ("channel", reception.channel),
+        ("situation", reception.situation or ""),
+        ("anonymous", anonymous_value(reception.passport_id)),
+        *(("need", need) for need in reception.needs or ()),
+    ]
+    month = month_of(reception.date)
+    _add(
+        ReceptionCount,
+        (
+            {
+                "month": month,
+                "structure_id": reception.issuer_structure_id,
+                "dimension": dim,
+                "value": value,
+                "count": n,
+            }
+            for (dim, value), n in Counter(margins).items()
+        ),
+    )
+
+
+def count_referral(referral: Referral) -> None:
+    """Count a referral just sent."""
+    if referral.issuer_structure_id is None:
+        return
+    _add(ReferralCount, [_referral_row(referral, referral.status, None, 1)])
+
+
+def count_status_change(referral: Referral, old_status: str, event: ReferralEvent) -> None:
+    """Move a referral from ``old_status`` to the status of ``event`` (and its delay)."""
+    if referral.issuer_structure_id is None:
+        return
+    _add(
+        ReferralCount,
+        [
+            _referral_row(referral, old_status, None, -1),
+            _referral_row(referral, event.status, event.reason, 1),
+        ],
+    )
+    if event.status in DELAY_STATUSES:
+        row = {
+            "month": month_of(referral.created_at),
+            "sender_id": referral.issuer_structure_id,
+            "status": event.status,
+            "hours": delay_hours(referral.created_at, event.created_at),
+            "count": 1,
+        }
+        _add(ReferralDelay, [row])
+
+
+def _referral_row(referral: Referral, status: str, reason: str | None, n: int) -> dict:
+    return {
+        "month": month_of(referral.created_at),
+        "sender_id": referral.issuer_structure_id,
+        "receiver_id": referral.to_structure_id,
+        "status": status,
+        "reason": reason or "",
+        "count": n,
+    }
+
+
+def forget_passport(passport_id: int) -> None:
+    """Before a passport's receptions are anonymised (erasure): count them as anonymous."""
+    rows = db.session.execute(
+        select(Reception.date, Reception.issuer_structure_id).where(
+            Reception.passport_id == passport_id, Reception.issuer_structure_id.is_not(None)
+        )
+    )
+    moved = Counter((month_of(day), structure_id) for day, structure_id in rows)
+    _add(
+        ReceptionCount,
+        (
+            {
+                "month": month,
+                "structure_id": structure_id,
+                "dimension": "anonymous",
+                "value": value,
+                "count": sign * n,
+            }
+            for (month, structure_id), n in moved.items()
+            for value, sign in (("no", -1), ("yes", 1))
+        ),
+    )
+
+
+def _add(model, rows: Iterable[dict]) -> None:
+    """``count += n`` for each row (inserted at ``n`` when new), in one statement.
+
+    Rows are merged by key and sorted, so that two transactions lock the rows they share in
+    the same order (no deadlock between two writers on PostgreSQL).
+    """
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    merged: Counter = Counter()
+    for row in rows:
+        merged[tuple(row[k] for k in keys)] += row["count"]
+    if not merged:
+        return
+    values = [
+        {**dict(zip(keys, key, strict=True)), "count": n} for key, n in sorted(merged.items())
+    ]
+    dialect = db.session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = upsert(table).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
+    )
+    db.session.execute(statement)
+
+
+# ------------------------------------------------------------------ rebuild
+
+
+def rebuild(first: str | None = None, last: str | None = None) -> dict[str, int]:
+    """Recompute the counts of the months ``first`` to ``last`` (``YYYY-MM``, inclusive;
+    ``None``: since, or until, the records' first or last month) from the records.
+
+    On PostgreSQL the count tables are locked (writes wait, reads do not) until the
+    transaction ends, so that no record written meanwhile is counted twice or missed.
+    Flushes, never commits. Returns the rows written, by table.
+    """
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(model.__tablename__ for model in TABLES)
+        db.session.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+    for model in TABLES:
+        db.session.execute(
+            delete(model).where(*_months(model.month, first, last)),
+            execution_options={"synchronize_session": False},
+        )
+    written = {
+        ReceptionCount.__tablename__: _rebuild_receptions(first, last),
+        ReferralCount.__tablename__: _insert(ReferralCount, _referral_rows(first, last)),
+        ReferralDelay.__tablename__: _insert(ReferralDelay, _delay_rows(first, last)),
+    }
+    db.session.expire_all()
+    log.info("indicators rebuilt from %s to %s: %s", first, last, written)
+    return written
+
+
+def _months(column, first: str | None, last: str | None) -> list:
+    out = []
+    if first is not None:
+        out.append(column >= first)
+    if last is not None:
+        out.append(column <= last)
+    return out
+
+
+def _rebuild_receptions(first: str | None, last: str | None) -> int:
+    """One ``INSERT ... SELECT`` of the four margins, grouped by the database."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    month = (
+        func.to_char(Reception.date, "YYYY-MM")
+        if postgres
+        else func.strftime("%Y-%m", Reception.date)
+    ).label("month")
+    where: list = [Reception.issuer_structure_id.is_not(None)]
+    start, end = month_bounds(first, last)
+    if start is not None:
+        where.append(Reception.date >= start)
+    if end is not None:
+        where.append(Reception.date <= end)
+    anonymous = case((Reception.passport_id.is_(None), "yes"), else_="no")
+    if postgres:
+        need = func.jsonb_array_elements_text(Reception.needs).table_valued("value")
+    else:
+        need = func.json_each(Reception.needs).table_valued("value")
+
+    def margin(dimension: str, value, *joins):
+        query = select(
+            month,
+            Reception.issuer_structure_id,
+            cast(literal(dimension, String), String).label("dimension"),
+            cast(value, String).label("value"),
+            func.count().label("count"),
+        ).select_from(Reception)
+        for target in joins:
+            query = query.join(target, true())
+        return query.where(*where).group_by(month, Reception.issuer_structure_id, value)
+
+    everything = union_all(
+        margin("channel", Reception.channel),
+        margin("situation", func.coalesce(Reception.situation, "")),
+        margin("anonymous", anonymous),
+        margin("need", need.c.value, need),
+    )
+    columns = ["month", "structure_id", "dimension", "value", "count"]
+    db.session.execute(insert(ReceptionCount).from_select(columns, everything))
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ReceptionCount)
+            .where(*_months(ReceptionCount.month, first, last))
+        )
+        or 0
+    )
+
+
+def _referral_rows(first: str | None, last: str | None) -> Iterator[dict]:
+    declined = aliased(ReferralEvent)
+    query = (
+        select(
+            Referral.created_at,
+            Referral.issuer_structure_id,
+            Referral.to_structure_id,
+            Referral.status,
+            declined.reason,
+        )
+        .outerjoin(
+            declined, and_(declined.referral_id == Referral.id, declined.status == "declined")
+        )
+        .where(Referral.issuer_structure_id.is_not(None), *_sent_within(first, last))
+    )
+    counts: Counter = Counter()
+    for sent, sender, receiver, status, reason in _stream(query):
+        counts[(month_of(sent), sender, receiver, status, reason or "")] += 1
+    for (month, sender, receiver, status, reason), n in counts.items():
+        yield {
+            "month": month,
+            "sender_id": sender,
+            "receiver_id": receiver,
+            "status": status,
+            "reason": reason,
+            "count": n,
+        }
+
+
+def _delay_rows(first: str | None, last: str | None) -> Iterator[dict]:
+    query = (
+        select(
+            Referral.created_at,
+            Referral.issuer_structure_id,
+            ReferralEvent.status,
+            ReferralEvent.created_at,
+        )
+        .join(ReferralEvent, ReferralEvent.referral_id == Referral.id)
+        .where(
+            ReferralEvent.status.in_(DELAY_STATUSES),
+            Referral.issuer_structure_id.is_not(None),
+            *_sent_within(first, last),
+        )
+    )
+    counts: Counter = Counter()
+    for sent, sender, status, reached in _stream(query):
+        counts[(month_of(sent), sender, status, delay_hours(sent, reached))] += 1
+    for (month, sender, status, hours), n in counts.items():
+        yield {"month": month, "sender_id": sender, "status": status, "hours": hours, "count": n}
+
+
+def _sent_within(first: str | None, last: str | None) -> list:
+    """Referrals sent from the first instant of ``first`` to the last of ``last`` (French time)."""
+    low, high = month_instants(first, last)
+    out = []
+    if low is not None:
+        out.append(Referral.created_at >= low)
+    if high is not None:
+        out.append(Referral.created_at < high)
+    return out
+
+
+def _stream(query) -> Iterator:
+    result = db.session.execute(query.execution_options(yield_per=CHUNK))
+    for partition in result.partitions():
+        yield from partition
+
+
+def _insert(model, rows: Iterable[dict]) -> int:
+    written, chunk = 0, []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            db.session.execute(insert(model), chunk)
+            written, chunk = written + len(chunk), []
+    if chunk:
+        db.session.execute(insert(model), chunk)
+        written += len(chunk)
+    return written
