@@ -37,7 +37,7 @@ from passport.passports.models import (
 )
 from passport.records import chain
 from passport.security import verify_password
-from passport.sharing.models import AccessLogEntry, Notification, ShareLink
+from passport.sharing.models import AccessLogEntry, Notification, ShareLink, Visit
 
 #: Columns emptied on the records that stay as anonymous statistics.
 ANONYMISED: dict[type[Reception | Referral | ReferralEvent], tuple[str, ...]] = {
@@ -96,6 +96,7 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     accesses = db.select(AccessLogEntry.id).where(AccessLogEntry.passport_id == passport_id)
     _delete(report, Notification, Notification.access_id.in_(accesses))
     _delete(report, AccessLogEntry, AccessLogEntry.passport_id == passport_id)
+    _delete(report, Visit, Visit.passport_id == passport_id)
     _delete(report, ShareLink, ShareLink.passport_id == passport_id)
     for model, texts in ANONYMISED.items():
         result = db.session.execute(
