@@ -108,6 +108,10 @@ class Config:
     REFERRAL_REMINDER_WORKING_DAYS = int(os.environ.get("REFERRAL_REMINDER_WORKING_DAYS", "3"))
     # Accesses of one structure to one passport less than this apart are one visit (one mail).
     VISIT_MINUTES = int(os.environ.get("VISIT_MINUTES", "30"))
+    # The holder is told this many days before a share expires (once per share)...
+    SHARE_EXPIRY_NOTICE_DAYS = int(os.environ.get("SHARE_EXPIRY_NOTICE_DAYS", "2"))
+    # ...and this many days before an inactive passport is purged (once per purge cycle).
+    PURGE_NOTICE_DAYS = int(os.environ.get("PURGE_NOTICE_DAYS", "30"))
     # Background jobs: Redis (REDIS_URL) when set, else SQLite in the instance folder.
     JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH")
     # Origins allowed to frame the embeddable finder (/trouver/integration), space-separated,

@@ -17,7 +17,7 @@ from passport.passports.models import (
     ReferralEvent,
     Training,
 )
-from passport.sharing.models import AccessLogEntry, Notification, ShareLink
+from passport.sharing.models import AccessLogEntry, Notification, ShareLink, Visit
 from passport.structures.models import ApiKey, SigningKey, Structure
 
 __all__ = [
@@ -51,4 +51,5 @@ __all__ = [
     "Training",
     "User",
     "UserSession",
+    "Visit",
 ]

@@ -7,5 +7,8 @@
 - ``mail``: ``send_mail`` / ``send_templated`` queue an ``OutgoingMail``; the
   ``deliver_mail`` job sends it with retries; ``sweep`` finds what was left behind.
 - ``schedule``: the daily retention purge.
+- ``visits``: the access log grouped into visits, one notice and one mail per visit;
+  ``wording`` says what a visit did; ``notices``: a share about to expire, a passport about to
+  be purged (mails to the holder).
 - ``cli``: ``flask --app wsgi worker [--burst] [--schedule]``.
 """

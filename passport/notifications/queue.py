@@ -51,7 +51,7 @@ def _build(app: Flask) -> Huey:
 
 def _load_jobs() -> None:
     """Import the modules that register jobs (here, not at import time of this module)."""
-    from passport.notifications import mail, referrals, schedule  # noqa: F401
+    from passport.notifications import mail, notices, referrals, schedule, visits  # noqa: F401
 
 
 def _in_app(app: Flask, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,7 +11,8 @@ structure key) decides *who may* elsewhere (``passport.sharing.policy``, the sha
   ``seq``/``prev_hash``/``hash`` over the canonical JSON (``trust.canonical``) and signs it
   with the issuing structure's key (``trust.signing``). Free texts are encrypted at rest by
   their column type (``trust.encryption.EncryptedText``).
-- ``records.access.log_access``: the holder's access-log row and its notification.
+- ``records.access.log_access``: the holder's access-log row (the worker then groups it
+  into a visit and tells the holder: ``passport.notifications.visits``).
 
 Every function flushes and never commits: the request commits once. Nothing here reads
 ``request`` or calls upward (feature packages, views, the API).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.accounts.models import User
@@ -72,16 +72,80 @@ class AccessLogEntry(Model):
     advisor: Mapped[User | None] = relationship(lazy="joined")
 
 
+class Visit(Model):
+    """The accesses of one structure (one advisor) through one share, none further than
+    ``VISIT_MINUTES`` from the next: what the holder is told about, once (one in-app notice,
+    one mail). Built by the worker from the access log (``passport.notifications.visits``);
+    ``share_id`` is None for a structure's writes without a share (a referral's status).
+
+    The access-log rows of a visit are those of its passport, share, structure and advisor
+    between ``started_at`` and ``last_at`` (the access log itself is not changed).
+    """
+
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_passport_last", "passport_id", "last_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passport_id: Mapped[int] = mapped_column(ForeignKey("passports.id", ondelete="CASCADE"))
+    share_id: Mapped[int | None] = mapped_column(ForeignKey("share_links.id", ondelete="SET NULL"))
+    structure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("structures.id", ondelete="SET NULL")
+    )
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    views: Mapped[int] = mapped_column(default=0)
+    appends: Mapped[int] = mapped_column(default=0)
+    denials: Mapped[int] = mapped_column(default=0)
+    #: The sections that were read (the share's, when it was opened to read).
+    seen: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: What the structure wrote meanwhile: record kind -> how many ("reception": 1).
+    added: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    #: Why each refused attempt was refused: access-log id -> reason code.
+    reasons: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    #: When the grouped mail went (or was decided against): the visit is closed then.
+    mailed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    structure: Mapped[Structure | None] = relationship(lazy="joined")
+    advisor: Mapped[User | None] = relationship(lazy="joined")
+    share: Mapped[ShareLink | None] = relationship()
+
+
 class Notification(Model):
-    """An in-app notice to a user, e.g. "the Mission locale opened your passport"."""
+    """An in-app notice to a user, e.g. "the Mission locale opened your passport".
+
+    A notice about accesses points to its visit (one per visit, kept up to date as the
+    visit goes on) and to the visit's latest access-log row.
+    """
 
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     access_id: Mapped[int | None] = mapped_column(ForeignKey("access_log.id", ondelete="CASCADE"))
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), unique=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
     access: Mapped[AccessLogEntry | None] = relationship(lazy="joined")
+    visit: Mapped[Visit | None] = relationship(lazy="joined")
+
+
+def not_in_a_visit():
+    """A condition on AccessLogEntry: no visit groups this row (yet)."""
+    covered = (
+        select(Visit.id)
+        .where(
+            Visit.passport_id == AccessLogEntry.passport_id,
+            Visit.share_id.is_not_distinct_from(AccessLogEntry.share_id),
+            Visit.structure_id.is_not_distinct_from(AccessLogEntry.structure_id),
+            Visit.advisor_id.is_not_distinct_from(AccessLogEntry.advisor_id),
+            Visit.started_at <= AccessLogEntry.at,
+            Visit.last_at >= AccessLogEntry.at,
+        )
+        .exists()
+    )
+    return ~covered

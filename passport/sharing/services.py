@@ -37,7 +37,8 @@ Opening (the structure's side)::
           db.session.commit()      # keep the "denied" row and the counter
           ...answer exc.status...
 
-  A success writes a ``view``/``append`` row and a notification for the holder.
+  A success writes a ``view``/``append`` row (one INSERT; the holder's notice follows in
+  the worker).
   ``consume=True`` counts the use and uses up a single-use share (atomically: two parallel
   first opens cannot both succeed). For the browser:
 
@@ -58,14 +59,19 @@ structure and advisor::
 
     records.record_reception(grant.structure, grant.passport.id, advisor=grant.advisor, ...)
 
-The holder's access log and notifications (rows are written by ``passport.records.access``)::
+The holder's access log and notifications (rows are written by ``passport.records.access``;
+the worker groups them into visits, ``passport.notifications.visits``)::
 
     access_log(passport, page=1, per_page=20) -> Page   # .items (AccessLogEntry), .total...
+    visits_page(passport, page=1, per_page=20) -> Page  # .items (Visit), latest first
+    visit_entries(passport, visits) -> {visit.id: [AccessLogEntry]}
+    ungrouped_entries(passport, limit=50)     # rows the worker has not grouped yet
     unread_notifications(user, limit=20), unread_count(user), mark_read(user, ids=None)
     purge_access_log(now=None)     # rows older than RETENTION_ACCESS_LOG_DAYS (maintenance)
 
-  Notification kinds: ``share_view``, ``share_append``, ``share_denied``; each notification
-  points to its access-log row (``notification.access``: structure, advisor, share, at).
+  One notification per visit (kind ``visit``, made by the worker): ``notification.visit``
+  (what was seen, added, refused and why) and ``notification.access`` (its latest row).
+  A refusal's reason (``denial_reason(exc)``) goes to the worker with the row.
 
 Input errors of ``create_share`` raise ``ShareInputError(errors)`` with
 ``errors = {field: [message]}`` (the API answers 422).
@@ -87,10 +93,18 @@ from passport.db import utcnow, valid_id
 from passport.extensions import db
 from passport.pagination import Page, paginate
 from passport.passports.models import Passport
-from passport.records.access import log_access
+from passport.records.access import DENIAL_REASONS, log_access
 from passport.security import hash_password, verify_password
 from passport.sharing import policy, tokens
-from passport.sharing.models import PERMISSIONS, SECTIONS, AccessLogEntry, Notification, ShareLink
+from passport.sharing.models import (
+    PERMISSIONS,
+    SECTIONS,
+    AccessLogEntry,
+    Notification,
+    ShareLink,
+    Visit,
+    not_in_a_visit,
+)
 from passport.sharing.state import (  # noqa: F401  (part of this module's interface)
     MAX_PASSCODE_ATTEMPTS,
     ShareState,
@@ -163,6 +177,23 @@ class WrongAudience(ShareError):
 
 class NotPermitted(ShareError):
     status, title = 403, "Forbidden"
+
+
+def denial_reason(exc: ShareError) -> str | None:
+    """Why a share was refused, in the words of the access log (``records.access``)."""
+    if isinstance(exc, PasscodeRequired):
+        return "passcode_missing"
+    if isinstance(exc, PasscodeWrong):
+        return "passcode_wrong"
+    if isinstance(exc, ShareLocked):
+        return "locked"
+    if isinstance(exc, ShareGone):
+        return exc.state if exc.state in DENIAL_REASONS else None
+    if isinstance(exc, WrongAudience):
+        return "audience"
+    if isinstance(exc, NotPermitted):
+        return "not_permitted"
+    return None
 
 
 class ShareInputError(ValueError):
@@ -485,7 +516,7 @@ def open_share(
 ) -> Grant:
     """Resolve a token into a Grant for ``structure`` (and its advisor), or raise ShareError.
 
-    Logs the access (``view``/``append``) or the denial, with a notification for the holder.
+    Logs the access (``view``/``append``) or the denial (the worker tells the holder).
     ``consume=False`` (see ``check_share``) writes no success row and uses nothing.
     """
     _validate_action(action)
@@ -495,8 +526,10 @@ def open_share(
         _authorize(share, structure=structure, advisor=advisor, passcode=passcode, action=action)
         if consume:
             _consume(share)
-    except ShareError:
-        log_access(share, structure=structure, advisor=advisor, action="denied")
+    except ShareError as exc:
+        log_access(
+            share, structure=structure, advisor=advisor, action="denied", reason=denial_reason(exc)
+        )
         raise
     if consume:
         log_access(share, structure=structure, advisor=advisor, action=action)
@@ -551,8 +584,10 @@ def reopen_share(
             action=action,
             check_passcode=False,
         )
-    except ShareError:
-        log_access(share, structure=structure, advisor=advisor, action="denied")
+    except ShareError as exc:
+        log_access(
+            share, structure=structure, advisor=advisor, action="denied", reason=denial_reason(exc)
+        )
         raise
     log_access(share, structure=structure, advisor=advisor, action=action)
     assert structure is not None  # nosec B101  # type narrowing; _authorize checked it
@@ -587,6 +622,56 @@ def access_log(passport: Passport, page: int = 1, per_page: int = 20) -> Page:
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
     )
     return paginate(query, page, per_page)
+
+
+def visits_page(passport: Passport, page: int = 1, per_page: int = 20) -> Page:
+    """The holder's visits (the access log grouped), the latest first: two queries."""
+    query = (
+        db.select(Visit)
+        .where(Visit.passport_id == passport.id)
+        .order_by(Visit.last_at.desc(), Visit.id.desc())
+    )
+    return paginate(query, page, per_page)
+
+
+def ungrouped_entries(passport: Passport, limit: int = 50) -> list[AccessLogEntry]:
+    """The newest rows that the worker has not put in a visit yet (one query)."""
+    return list(
+        db.session.execute(
+            db.select(AccessLogEntry)
+            .where(AccessLogEntry.passport_id == passport.id, not_in_a_visit())
+            .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .unique()
+    )
+
+
+def visit_entries(passport: Passport, visits: list[Visit]) -> dict[int, list[AccessLogEntry]]:
+    """The access-log rows of each visit (newest first), in one query."""
+    if not visits:
+        return {}
+    rows = db.session.execute(
+        db.select(AccessLogEntry)
+        .where(
+            AccessLogEntry.passport_id == passport.id,
+            AccessLogEntry.at >= min(v.started_at for v in visits),
+            AccessLogEntry.at <= max(v.last_at for v in visits),
+        )
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+    ).scalars()
+    found: dict[int, list[AccessLogEntry]] = {v.id: [] for v in visits}
+    for entry in rows.unique():
+        for visit in visits:
+            if (entry.share_id, entry.structure_id, entry.advisor_id) == (
+                visit.share_id,
+                visit.structure_id,
+                visit.advisor_id,
+            ) and visit.started_at <= entry.at <= visit.last_at:
+                found[visit.id].append(entry)
+                break
+    return found
 
 
 def unread_notifications(user: User, limit: int = 20) -> list[Notification]:
@@ -633,6 +718,11 @@ def purge_access_log(now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - timedelta(days=days)
     result = db.session.execute(
         delete(AccessLogEntry).where(AccessLogEntry.at < cutoff),
+        execution_options={"synchronize_session": False},
+    )
+    # The visits (their grouping) go with the rows they group.
+    db.session.execute(
+        delete(Visit).where(Visit.last_at < cutoff),
         execution_options={"synchronize_session": False},
     )
     return cast(CursorResult, result).rowcount or 0

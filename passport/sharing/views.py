@@ -31,6 +31,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from passport.extensions import db
+from passport.notifications import wording
 from passport.pagination import Page, paginate
 from passport.passports import services as passports
 from passport.passports.views import holder_required
@@ -65,6 +66,9 @@ def _on_register(state) -> None:
         section_label=lambda code: SECTION_SHORT_LABELS.get(code, code),
         access_action_label=lambda code: ACCESS_ACTION_LABELS.get(code, code),
         permission_label=lambda perms: PERMISSION_CHOICES[permission_key(perms)][0],
+        visit_summary=wording.summary,
+        visit_when=wording.when,
+        denial_label=lambda code: wording.DENIAL_LABELS.get(code, code),
     )
 
 
@@ -251,16 +255,21 @@ def resume(share_id: int):
 @bp.get("/partages/historique")
 @holder_required
 def access_log():
-    """Who opened the passport, when, to do what; newest first. Marks notifications read."""
+    """Who opened the passport, visit by visit (each opens to its accesses), latest first.
+
+    The rows the worker has not grouped yet come first, one by one. Marks notifications
+    read. The same number of queries whatever the size of the log."""
     passport = _passport()
     if not policy.can(current_user, policy.Action.ACCESS_LOG_READ, passport):
         abort(403)
-    page = sharing.access_log(passport, page=_page_arg(), per_page=PER_PAGE)
+    page = sharing.visits_page(passport, page=_page_arg(), per_page=PER_PAGE)
+    pending = sharing.ungrouped_entries(passport) if page.page == 1 else []
+    entries = sharing.visit_entries(passport, page.items)
     unread = sharing.unread_count(current_user)
     new_ids = set()
     if unread and page.page == 1:
-        new_ids = {n.access_id for n in sharing.unread_notifications(current_user, limit=PER_PAGE)}
-    share_ids = {e.share_id for e in page.items if e.share_id is not None}
+        new_ids = {n.visit_id for n in sharing.unread_notifications(current_user, limit=PER_PAGE)}
+    share_ids = {v.share_id for v in [*page.items, *pending] if v.share_id is not None}
     shares = {}
     if share_ids:
         shares = {
@@ -270,7 +279,13 @@ def access_log():
             .unique()
         }
     html = render_template(
-        "sharing/access_log.html", page=page, shares=shares, new_ids=new_ids, unread=unread
+        "sharing/access_log.html",
+        page=page,
+        entries=entries,
+        pending=pending,
+        shares=shares,
+        new_ids=new_ids,
+        unread=unread,
     )
     if unread:
         sharing.mark_read(current_user)

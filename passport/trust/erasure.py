@@ -40,7 +40,7 @@ from passport.passports.models import (
 )
 from passport.records import chain
 from passport.security import verify_password
-from passport.sharing.models import AccessLogEntry, Notification, ShareLink
+from passport.sharing.models import AccessLogEntry, Notification, ShareLink, Visit
 
 #: Columns emptied on the records that stay as anonymous statistics.
 ANONYMISED: dict[type[Reception | Referral | ReferralEvent], tuple[str, ...]] = {
@@ -99,6 +99,7 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     accesses = db.select(AccessLogEntry.id).where(AccessLogEntry.passport_id == passport_id)
     _delete(report, Notification, Notification.access_id.in_(accesses))
     _delete(report, AccessLogEntry, AccessLogEntry.passport_id == passport_id)
+    _delete(report, Visit, Visit.passport_id == passport_id)
     _delete(report, ShareLink, ShareLink.passport_id == passport_id)
     # Corrections and requests name the person's records and say why: they go.
     _delete(report, CorrectionRequest, CorrectionRequest.passport_id == passport_id)

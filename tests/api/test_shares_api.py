@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from passport.extensions import db
 from passport.security import secret_hash
+from passport.sharing.models import Visit
+from tests.mailbox import burst
 from tests.referrals import body_for
 from tests.sharing.world import build_world, committed, expire_share, make_share
 
@@ -376,7 +379,7 @@ def test_huge_passcode_is_a_wrong_try_not_an_error(client, world):
     assert r.status_code == 401 and r.get_json()["remaining_attempts"] == 9
 
 
-def test_denied_attempts_are_committed(app, client, world):
+def test_denied_attempts_are_committed(app, client, runner, world):
     share = make_share(client, world, structure="ML28", passcode="7391")
     token = share["token"]
     assert (
@@ -395,8 +398,16 @@ def test_denied_attempts_are_committed(app, client, world):
     )
     assert [row[0] for row in rows] == ["denied", "denied"]
     assert rows[0][2] is None and rows[1][2] is not None  # a key has no advisor
-    notes = committed(app, "SELECT kind FROM notifications WHERE user_id = :u", u=world.holder_id)
-    assert sorted(n[0] for n in notes) == ["share_denied", "share_denied"]
+    # The worker tells the holder: one notice per visit (a key, then an advisor), with why.
+    notices = "SELECT kind FROM notifications WHERE user_id = :u"
+    assert committed(app, notices, u=world.holder_id) == []
+    burst(runner)
+    notes = committed(app, notices, u=world.holder_id)
+    assert sorted(n[0] for n in notes) == ["visit", "visit"]
+    with app.app_context():
+        visits = db.session.execute(db.select(Visit).order_by(Visit.id)).scalars()
+        reasons = [v.reasons for v in visits]
+    assert [list(r.values()) for r in reasons] == [["audience"], ["passcode_wrong"]]
     assert (
         committed(app, "SELECT failed_attempts FROM share_links WHERE id = :id", id=share["id"])[0][
             0

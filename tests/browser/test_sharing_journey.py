@@ -1,4 +1,5 @@
-"""Issue 3 in real Chromium: a holder shares, advisors open, write, refer; the holder revokes.
+"""Issues 3 and 9 in real Chromium: a holder shares, advisors open, write, refer; the
+receiving advisor sees the inbox badge; the holder sees the visits, then revokes.
 
 Three browser contexts (holder, Mission locale advisor, CIO advisor); axe-core checks every
 page visited.
@@ -15,9 +16,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from passport.accounts import services as accounts
 from passport.extensions import db
+from passport.notifications import queue
 from passport.structures import services as structures
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD
+from tests.mailbox import outbox, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -79,7 +82,7 @@ def _create_share(page: Page, base_url: str, *, passcode: str | None, single_use
     return url
 
 
-def test_share_open_write_refer_revoke(network, contexts, base_url: str):
+def test_share_open_write_refer_revoke(live_app, network, contexts, base_url: str):
     holder = contexts()
     holder.goto(base_url + "/connexion")
     _login(holder, "lea@example.org")
@@ -157,16 +160,27 @@ def test_share_open_write_refer_revoke(network, contexts, base_url: str):
     expect(advisor.get_by_text("Ouvert dans cette session").first).to_be_visible()
     assert_accessible(advisor)
 
-    # The CIO's advisor handles it from the inbox.
+    # The worker mails the CIO (it has no referral address: its advisor).
+    queue.run_burst(live_app)
+    [mail] = [m for m in outbox(live_app) if m["To"] == "sami@cio.example.org"]
+    assert "Mission locale de Dreux" in text_of(mail) and link.rsplit("/", 1)[1] not in str(mail)
+
+    # The CIO's advisor sees the badge of the inbox, and handles it from there.
     cio = contexts()
     cio.goto(base_url + "/connexion")
     _login(cio, "sami@cio.example.org")
-    cio.get_by_role("link", name="Orientations reçues").first.click()
+    menu = cio.get_by_role("navigation", name="Menu principal")
+    inbox_link = menu.get_by_role("link", name=re.compile("^Orientations reçues"))
+    expect(inbox_link.locator(".count")).to_have_text("1 nouvelle")
+    expect(inbox_link).to_have_accessible_name("Orientations reçues 1 nouvelle")
+    assert_accessible(cio)
+    inbox_link.click()
     expect(cio.get_by_text("Bilan d'orientation")).to_be_visible()
     assert_accessible(cio)
     cio.get_by_label("Note (facultative)").fill("Dossier reçu")
     cio.get_by_role("button", name="Marquer comme reçue").click()
     expect(cio.get_by_text("Orientation passée à « Reçue ».")).to_be_visible()
+    expect(inbox_link.locator(".count")).to_have_count(0)  # nothing new waits any more
     assert_accessible(cio)
     cio.get_by_role("button", name="Décliner…").click()
     expect(cio.get_by_role("heading", name="Décliner cette orientation ?")).to_be_visible()
@@ -187,17 +201,28 @@ def test_share_open_write_refer_revoke(network, contexts, base_url: str):
     expect(cio.get_by_role("link", name="Léa Martin")).to_be_visible()
     assert_accessible(cio)
 
-    # The holder sees who came and what happened, then revokes.
+    # The holder sees who came and what happened, visit by visit (the worker grouped them).
+    queue.run_burst(live_app)
     holder.goto(base_url + "/partages")
     expect(holder.get_by_text("nouveaux accès à votre passeport")).to_be_visible()
     assert_accessible(holder)
     holder.get_by_role("link", name="Qui a consulté").first.click()
-    expect(holder.get_by_text("Tentative refusée").first).to_be_visible()
+    visit = holder.locator("li.access", has_text="La Mission locale de Dreux (Camille R.)")
+    expect(visit).to_contain_text(
+        re.compile(
+            r"a consulté votre passeport \(.+\), "
+            r"ajouté un premier accueil et envoyé une fiche navette\."
+        )
+    )
+    expect(visit).to_contain_text("1 tentative a été refusée (code d'accès faux).")
     expect(
         holder.get_by_text(
-            "Camille Roux (Mission locale de Dreux) a consulté votre passeport."
-        ).first
+            "Le CIO de Dreux (Sami B.) a mis à jour votre fiche navette "
+            "(« Reçue », puis « Rendez-vous fixé »)."
+        )
     ).to_be_visible()
+    visit.get_by_text(re.compile("^Le détail")).click()
+    expect(visit.get_by_text("raison : code d'accès faux")).to_be_visible()
     assert_accessible(holder)
     holder.goto(base_url + "/passeport/orientations")
     expect(holder.get_by_text("Rendez-vous fixé").first).to_be_visible()

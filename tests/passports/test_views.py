@@ -237,7 +237,8 @@ def test_passport_pages_cost_the_same_queries_with_1_or_many_records(
     assert many <= 12
 
 
-def test_menu_counts_unread_access_notifications(client, holder):
+def test_menu_counts_unread_access_notifications(app, client, holder):
+    from passport.notifications import queue
     from passport.sharing import services as sharing
 
     passport = passports.passport_of(holder)
@@ -248,6 +249,7 @@ def test_menu_counts_unread_access_notifications(client, holder):
     )
     sharing.open_share(new.token, structure=structure, advisor=advisor)
     db.session.commit()
+    queue.run_burst(app)  # the worker makes the notice
     page = client.get("/passeport/").get_data(as_text=True)
     assert '<span class="count">1<span class="visually-hidden"> nouvelle' in page
     client.get("/partages/historique")  # reading the log marks the notifications read

@@ -8,6 +8,7 @@ import pytest
 
 from passport.db import utcnow
 from passport.extensions import db
+from passport.notifications import queue
 from passport.passports import services as passports
 from passport.records import services as records
 from passport.sharing import services as sharing
@@ -126,7 +127,13 @@ def test_get_share_is_per_holder(net):
     assert sharing.shares_of(net.passport) == [share]
 
 
-def test_open_share_grant_log_and_notification(net):
+def _worker(app) -> None:
+    """What the worker does after the commit (the holder's notice is its work)."""
+    queue.run_burst(app)
+    db.session.expire_all()
+
+
+def test_open_share_grant_log_and_notification(app, net):
     new = _share(net)
     grant = sharing.open_share(new.token, structure=net.ml, advisor=net.advisor)
     db.session.commit()
@@ -135,18 +142,22 @@ def test_open_share_grant_log_and_notification(net):
     assert new.share.uses == 1
     (entry,) = sharing.access_log(net.passport).items
     assert (entry.action, entry.structure, entry.advisor) == ("view", net.ml, net.advisor)
+    assert sharing.unread_notifications(net.holder) == []  # the worker's, after the commit
+    _worker(app)
     (note,) = sharing.unread_notifications(net.holder)
-    assert note.kind == "share_view" and note.access is entry
+    assert note.kind == "visit" and note.access is entry
+    assert note.visit is not None and note.visit.views == 1
     assert sharing.unread_count(net.holder) == 1
     assert sharing.mark_read(net.holder) == 1
     assert sharing.unread_count(net.holder) == 0
 
 
-def test_mark_read_only_touches_the_users_own(net):
+def test_mark_read_only_touches_the_users_own(app, net):
     new = _share(net)
     sharing.open_share(new.token, structure=net.ml)
     other = factories.holder()
     db.session.commit()
+    _worker(app)
     note = sharing.unread_notifications(net.holder)[0]
     assert sharing.mark_read(other, [note.id]) == 0
     assert sharing.mark_read(net.holder, [note.id]) == 1
@@ -306,7 +317,8 @@ def test_purge_access_log_after_a_year(app, net):
     sharing.open_share(new.token, structure=net.ml)
     sharing.open_share(new.token, structure=net.ml)
     db.session.commit()
-    aged, kept = sharing.access_log(net.passport).items
+    _worker(app)
+    kept, aged = sharing.access_log(net.passport).items
     aged.at = utcnow() - timedelta(days=app.config["RETENTION_ACCESS_LOG_DAYS"] + 1)
     db.session.commit()
     assert sharing.purge_access_log() == 1

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from passport.extensions import db
+from passport.notifications import queue
 from passport.trust.erasure import erase_holder
 from tests import factories as f
 from tests.trust.conftest import (
@@ -103,16 +104,19 @@ def _open_share_as_structure(client, world) -> None:
 def test_the_world_holds_personal_data_before(app, client, world):
     """The detector works: before erasure it finds the holder everywhere it should."""
     _open_share_as_structure(client, world)
+    queue.run_burst(app)  # the worker groups the access into a visit, with its notice
     found = leaks(app, PERSONAL)
     assert any(hit.startswith("users.full_name") for hit in found)
     assert any(hit.startswith("users.email") for hit in found)
     assert references(app, world.holder_id, world.passport_id)
     rows = raw_rows(app)
     assert rows["access_log"] and rows["share_links"] and rows["notifications"]
+    assert rows["visits"]
 
 
 def test_erasure_through_the_api_leaves_nothing_personal(app, client, world):
     _open_share_as_structure(client, world)
+    queue.run_burst(app)
     bundle = client.get("/api/v1/me/export", headers=world.auth).get_json()
     hashes = [r["hash"] for r in bundle["records"]] + [r["prev_hash"] for r in bundle["records"]]
     before = _counts(app)
@@ -126,6 +130,7 @@ def test_erasure_through_the_api_leaves_nothing_personal(app, client, world):
     # the account's own things are gone
     assert not [t for t in rows["api_tokens"] if t["user_id"] == world.holder_id]
     assert rows["share_links"] == [] and rows["access_log"] == [] and rows["notifications"] == []
+    assert rows["visits"] == []
     assert [t["title"] for t in rows["trainings"]] == []
     # the barometer and the partnership indicators keep their counts, anonymously
     assert _counts(app) == before

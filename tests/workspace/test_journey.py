@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from passport.extensions import db
+from passport.notifications import queue
 from passport.passports.models import Referral
 from tests.referrals import WEB_APPOINTMENT
 from tests.sharing_web.helpers import assert_private, create_share, login_to, text
@@ -83,13 +84,23 @@ def test_full_sharing_journey(app, client, holder, network):
     )
     assert "Rendez-vous fixé" in text(client.get("/passeport/orientations"))
 
-    # 5. The holder sees who came, with a notification, then revokes.
+    # 5. The holder sees who came, with a notification (the worker's), then revokes.
+    queue.run_burst(app)
     summary = text(client.get("/partages"))
     assert "nouveaux accès à votre passeport" in summary
     log = text(client.get("/partages/historique"))
     assert_private(client.get("/partages/historique"))
     assert "Tentative refusée" in log and "Consultation" in log and "Ajout" in log
-    assert "Camille Roux (Mission locale de Dreux) a consulté votre passeport." in log
+    assert (
+        "La Mission locale de Dreux (Camille R.) a consulté votre passeport (profil, accueils, "
+        "orientations, formations), ajouté un premier accueil et envoyé une fiche navette. "
+        "1 tentative a été refusée (code d'accès faux)."
+    ) in log
+    assert "raison : code d'accès faux" in log  # on the refused row of the visit
+    assert (
+        "Le CIO de Dreux (Sami B.) a mis à jour votre fiche navette "
+        "(« Reçue », puis « Rendez-vous fixé »)."
+    ) in log
     assert "par le partage « Mission locale, 3 juin »" in log
     assert "Nouveau" in log
     assert "nouveaux accès" not in text(client.get("/partages"))  # read now
