@@ -158,3 +158,60 @@ STRUCTURE_TYPE_NAMES = {
     "MDE": _l("Maisons de l'emploi"),
     "CARIF": _l("Carif-Oref"),
 }
+
+
+#: First words of structure names, by the article French puts before them.
+_FEMININE = ("mission", "maison", "chambre", "cité", "agence", "plateforme", "permanence")
+_MASCULINE = (
+    "cio",
+    "centre",
+    "point",
+    "bureau",
+    "bij",
+    "pij",
+    "service",
+    "suio",
+    "carif",
+    "cibc",
+    "réseau",
+    "pôle",
+    "conseil",
+)
+
+
+def _gender(name: str) -> str:
+    """``f``, ``m``, ``elided`` (l') or ``none`` (a proper name: "France Travail")."""
+    word = name.split(" ", 1)[0].split("-", 1)[0].lower()
+    if word in _FEMININE:
+        return "f"
+    if word in _MASCULINE:
+        return "m"
+    if word[:1] in "aeiouyéèêâîôûh" and word not in ("france", "hôtel"):
+        return "elided"
+    return "none"
+
+
+_AT = {
+    "f": _l("à la %(name)s"),
+    "m": _l("au %(name)s"),
+    "elided": _l("à l'%(name)s"),
+    "none": _l("à %(name)s"),
+}
+_TOWARDS = {
+    "f": _l("vers la %(name)s"),
+    "m": _l("vers le %(name)s"),
+    "elided": _l("vers l'%(name)s"),
+    "none": _l("vers %(name)s"),
+}
+
+
+def at_structure(name: str | None) -> str:
+    """ "à la Mission locale de Dreux", "au CIO de Dreux", "à l'Apec", "à France Travail"."""
+    name = (name or "").strip()
+    return str(_AT[_gender(name)]) % {"name": name}
+
+
+def to_structure(name: str | None) -> str:
+    """ "vers la Mission locale de Dreux", "vers le CIO de Dreux", "vers l'Apec"."""
+    name = (name or "").strip()
+    return str(_TOWARDS[_gender(name)]) % {"name": name}

@@ -13,6 +13,7 @@ from flask_babel import (
     format_decimal,
     get_locale,
     gettext,
+    to_user_timezone,
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,14 +29,29 @@ def _label(mapping):
     return label
 
 
+def _first_of_month(pattern: str, day: int) -> str:
+    """French writes the first day of a month "1er décembre": the pattern's day gets "er"."""
+    if day == 1 and str(get_locale() or "fr").startswith("fr") and pattern.startswith("d "):
+        return "d'er' " + pattern[2:]
+    return pattern
+
+
 def date_fr(value: date | None) -> str:
-    return format_date(value, format="long") if value else ""
+    """ "1er décembre 2026", "2 décembre 2026" (the locale's long date otherwise)."""
+    if not value:
+        return ""
+    if str(get_locale() or "fr").startswith("fr"):
+        return format_date(value, format=_first_of_month("d MMMM y", value.day))
+    return format_date(value, format="long")
 
 
 def datetime_fr(value: datetime | None) -> str:
     """A UTC instant shown in Europe/Paris (the app's default time zone)."""
+    if not value:
+        return ""
     # The pattern is a message so that English reads "28 November 2026 at 21:15".
-    return format_datetime(value, format=gettext("d MMMM y 'à' HH:mm")) if value else ""
+    local_day = to_user_timezone(value).day if value.tzinfo else value.day
+    return format_datetime(value, format=_first_of_month(gettext("d MMMM y 'à' HH:mm"), local_day))
 
 
 def number_fr(value) -> str:
@@ -68,6 +84,8 @@ def register(app: Flask) -> None:
         qualification_label=_label(labels.QUALIFICATION_LEVELS),
         role_label=_label(labels.ROLES),
         device_label=labels.device_label,
+        at_structure=labels.at_structure,
+        to_structure=labels.to_structure,
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")
     app.jinja_env.globals["extra_nav"] = extra_nav

@@ -23,7 +23,7 @@ from passport.startup import StartupError
 from tests import factories
 from tests.conftest import make_app
 from tests.sharing.world import build_world, make_share
-from tests.sharing_web.helpers import DEFAULT_SHARE
+from tests.sharing_web.helpers import CUSTOM_FORM, DEFAULT_SHARE
 from tests.web import login, submit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,8 +285,11 @@ def test_share_creation_shares_one_budget_between_site_and_api(app, client, ctx)
     for _ in range(PER_MINUTE - 1):
         assert client.post("/api/v1/me/shares", json=body, headers=api).status_code == 201
     login(client, "budget@example.org")
-    assert submit(client, "/partages/nouveau", dict(DEFAULT_SHARE)).status_code == 302
-    r = submit(client, "/partages/nouveau", dict(DEFAULT_SHARE))
+    assert (
+        submit(client, "/partages/nouveau", dict(DEFAULT_SHARE), form_url=CUSTOM_FORM).status_code
+        == 302
+    )
+    r = submit(client, "/partages/nouveau", dict(DEFAULT_SHARE), form_url=CUSTOM_FORM)
     assert r.status_code == 429
     assert "Trop de tentatives" in r.get_data(as_text=True)
     assert client.get("/partages/nouveau").status_code == 200  # reading the form is free

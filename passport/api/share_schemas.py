@@ -271,23 +271,35 @@ _SHARE_PROPERTIES = {
     "single_use": {"type": "boolean"},
     "has_passcode": {"type": "boolean"},
 }
+#: The fields API.md lists for a share (GET /me/shares).
+_SHARE_REQUIRED = [
+    "id",
+    "created_at",
+    "expires_at",
+    "revoked_at",
+    "permissions",
+    "sections",
+    "structure",
+    "uses",
+]
 RESPONSE_SCHEMAS.update(
     {
         "Share": {
             "type": "object",
-            "required": [
-                "id",
-                "created_at",
-                "expires_at",
-                "revoked_at",
-                "permissions",
-                "sections",
-                "structure",
-                "uses",
-            ],
+            "required": _SHARE_REQUIRED,
             "properties": _SHARE_PROPERTIES,
         },
         "ShareList": {"type": "array", "items": {"$ref": "#/components/schemas/Share"}},
+        "ShareDetail": {
+            "type": "object",
+            "required": [*_SHARE_REQUIRED, "url"],
+            "properties": {
+                **_SHARE_PROPERTIES,
+                # The link again while the share is active; null when it is not, or when the
+                # share was made before links were kept (shown once, at creation).
+                "url": {"type": ["string", "null"], "format": "uri"},
+            },
+        },
         "ShareCreated": {
             "type": "object",
             "required": ["id", "url", "expires_at", "permissions", "sections", "structure"],

@@ -166,6 +166,17 @@ def list_shares():
     return [share_json(s) for s in sharing.shares_of(passport)]
 
 
+@bp.get("/me/shares/<int:share_id>")
+@require_roles(Role.INDIVIDUAL)
+@doc(
+    "One share link; with its `url` again while it is active (null otherwise)",
+    responses={200: "ShareDetail", 403: None, 404: None},
+)
+def get_share(share_id: int):
+    share = _my_share(share_id)
+    return {**share_json(share), "url": sharing.link_of(share)}, 200, {"Cache-Control": "no-store"}
+
+
 @bp.delete("/me/shares/<int:share_id>")
 @require_roles(Role.INDIVIDUAL)
 @doc("Revoke a share link: it answers 410 from now on", responses={204: None, 403: None, 404: None})

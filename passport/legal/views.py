@@ -80,6 +80,12 @@ def help_page():
     return render_template("legal/help.html", op=operator())
 
 
+@bp.get("/aide/api", endpoint="api")
+def api_page():
+    """A French introduction to the partners' API, with the link to its OpenAPI document."""
+    return render_template("legal/api.html", op=operator())
+
+
 @bp.app_context_processor
 def _footer() -> dict:
     """The footer states the accessibility status on every page (RGAA: "Accessibilité :

@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Form,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -17,7 +19,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from passport.forms import FrenchIntegerField, empty_to_none
+from passport.labels import NEEDS
 from passport.sharing.models import SECTIONS
+from passport.sharing.purposes import CUSTOM, purpose_of
 from passport.sharing.services import (
     LABEL_MAX,
     MAX_DAYS,
@@ -67,6 +71,36 @@ PERMISSION_CHOICES = {
 
 PERMISSION_SETS = {"read": ["read"], "append": ["append"], "both": ["read", "append"]}
 
+#: The purposes, in plain words: (title, what it does), in the order of the first page.
+PURPOSE_TEXTS = {
+    "rendez-vous": (
+        _l("Préparer un rendez-vous"),
+        _l(
+            "Vous choisissez la structure. Le conseiller voit votre profil, vos accueils et "
+            "vos orientations, et peut enregistrer votre accueil dans votre passeport. "
+            "Le lien vaut 7 jours."
+        ),
+    ),
+    "parcours": (
+        _l("Montrer mon parcours"),
+        _l(
+            "La structure consulte votre profil, vos accueils, vos orientations et vos "
+            "formations, sans rien pouvoir ajouter."
+        ),
+    ),
+    "depot": (
+        _l("Permettre un dépôt"),
+        _l(
+            "La structure peut ajouter un accueil, une orientation ou une formation attestée, "
+            "sans rien voir de votre passeport."
+        ),
+    ),
+    "personnalise": (
+        _l("Personnalisé"),
+        _l("Vous choisissez vous-même chaque réglage."),
+    ),
+}
+
 STATE_LABELS = {
     "active": _l("Actif"),
     "expired": _l("Expiré"),
@@ -106,8 +140,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ShareForm(FlaskForm):
-    """A new share link: what, for whom, how long, how protected."""
+    """A new share link: what, for whom, how long, how protected.
 
+    ``purpose`` (hidden) keeps the purpose chosen on the first page; its defaults fill the
+    form (``Purpose.defaults``); the rendez-vous purpose requires a structure.
+    """
+
+    purpose = HiddenField(default=CUSTOM)
     label = StringField(
         _l("Nom du partage (facultatif)"),
         description=_l(
@@ -172,6 +211,11 @@ class ShareForm(FlaskForm):
             + [(s.code, f"{s.name} ({s.department})") for s in structures]
         )
 
+    def validate_structure(self, field) -> None:
+        purpose = purpose_of(self.purpose.data)
+        if purpose is not None and purpose.needs_structure and not field.data:
+            raise ValidationError(_l("Choisissez la structure de votre rendez-vous."))
+
     def validate_sections(self, field) -> None:
         if not field.data:
             raise ValidationError(_l("Choisissez au moins une partie du passeport."))
@@ -187,6 +231,21 @@ class ShareForm(FlaskForm):
             "single_use": bool(self.single_use.data),
             "label": self.label.data,
         }
+
+
+class StructurePickForm(Form):
+    """The filters of the structure picker (a GET form: no CSRF, nothing changes)."""
+
+    q = StringField(
+        _l("Nom, ville ou service"),
+        filters=[lambda v: v.strip()[:100] if v else v],
+        validators=[Optional()],
+    )
+    besoin = SelectField(
+        _l("Pour quel besoin ?"),
+        choices=select_choices([("", _l("Tous les besoins"))] + list(NEEDS.items())),
+        validate_choice=False,
+    )
 
 
 class ConfirmForm(FlaskForm):

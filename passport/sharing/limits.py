@@ -15,6 +15,8 @@ from flask_login import current_user
 from passport.extensions import limiter
 
 SHARE_CREATION_RATE = "10 per minute;60 per day"
+#: "Envoyer à la structure": a holder mails links to structures this often at most.
+SHARE_MAIL_RATE = "5 per hour;20 per day"
 
 
 def _holder_key() -> str:

@@ -12,13 +12,21 @@ from passport.db import JSONType, utcnow
 from passport.extensions import Model
 from passport.passports.models import Passport
 from passport.structures.models import Structure
+from passport.trust.encryption import EncryptedText
 
 SECTIONS = ("profile", "receptions", "referrals", "trainings", "cpf")
 PERMISSIONS = ("read", "append")
 
 
 class ShareLink(Model):
-    """A signed link to part of a passport. Only the hash of its secret is kept."""
+    """A signed link to part of a passport.
+
+    ``token_hash`` (SHA-256) is the lookup key. So that the holder can show the link and its
+    QR code again, the token is also kept encrypted at rest (``sealed_token``, AES-GCM with
+    the application's keyring), read only on the holder's pages, and erased when the share
+    is revoked. Shares made before that column existed have none: their link was shown
+    once, at creation.
+    """
 
     __tablename__ = "share_links"
 
@@ -27,6 +35,8 @@ class ShareLink(Model):
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token itself, encrypted; deferred: only the holder's pages ever load it.
+    sealed_token: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     label: Mapped[str | None] = mapped_column(String(120))
     sections: Mapped[list[str]] = mapped_column(JSONType)
     permissions: Mapped[list[str]] = mapped_column(JSONType)

@@ -12,10 +12,19 @@ import segno
 
 #: Error correction "M" (15 %) survives a phone photo of a printed page.
 ERROR = "m"
+#: Pixels per module of the holder's QR code: a link (version 6 to 8, 41 to 49 modules and a
+#: quiet zone of 4 on each side) draws 245 to 285 px wide, which a desk scanner reads from a
+#: phone screen; the CSS keeps it within the screen, and 6 cm wide on paper.
+QR_SCALE = 5
 
 
 def _code(url: str) -> segno.QRCode:
     return segno.make(url, error=ERROR, micro=False)
+
+
+def qr_size(url: str, *, scale: int = 5) -> int:
+    """The width (and height) in pixels of ``qr_data_uri(url, scale=scale)``."""
+    return int(_code(url).symbol_size(scale=scale, border=4)[0])
 
 
 def qr_data_uri(url: str, *, scale: int = 5) -> str:

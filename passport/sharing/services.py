@@ -10,8 +10,11 @@ Creating and managing (the holder's side)::
     new = create_share(passport, sections=["profile", "trainings"], permissions=["read"],
                        expires_in_days=30, structure="ML28" | Structure | None,
                        passcode=None, single_use=False, label=None)   # -> NewShare
-    new.token, new.share                     # the token exists only here: show it once
+    new.token, new.share                     # the clear token, as made
     share_url(new.token)                     # <site>/s/<token> (PUBLIC_URL, or the request's host)
+    link_of(share) -> str | None             # the link again, for its holder: only while the
+                                             # share is active and its token was kept (encrypted
+                                             # at rest; shares older than that have none)
     shares_of(passport)                      # newest first
     get_share(passport, share_id)            # ShareNotFound for another holder's share
     revoke_share(share) / suspend_share(share) / resume_share(share)
@@ -236,7 +239,10 @@ def create_share(
     single_use: bool = False,
     label: str | None = None,
 ) -> NewShare:
-    """A new signed link to ``sections`` of the passport; only the token's hash is kept."""
+    """A new signed link to ``sections`` of the passport.
+
+    The token's hash is the lookup key; the token itself is kept encrypted at rest
+    (``ShareLink.sealed_token``) so that the holder can show the link again."""
     errors: dict[str, list[str]] = {}
     sections = list(dict.fromkeys(sections or ()))
     permissions = list(dict.fromkeys(permissions or ()))
@@ -271,6 +277,7 @@ def create_share(
     share = ShareLink(
         passport=passport,
         token_hash=token_hash,
+        sealed_token=token,
         label=label,
         sections=[s for s in SECTIONS if s in sections],
         permissions=[p for p in PERMISSIONS if p in permissions],
@@ -290,6 +297,17 @@ def create_share(
 def share_url(token: str) -> str:
     """The link to give: ``<site>/s/<token>``."""
     return external_url("sharing.open_link", token=token)
+
+
+def link_of(share: ShareLink) -> str | None:
+    """The share's link again, for its holder: ``None`` unless the share is active and its
+    token was kept (shares made before tokens were kept showed their link once)."""
+    if share_state(share) is not ShareState.ACTIVE:
+        return None
+    token = share.sealed_token
+    if not token or not tokens.matches(token, share.token_hash):
+        return None
+    return share_url(token)
 
 
 def shares_of(passport: Passport) -> list[ShareLink]:
@@ -314,10 +332,11 @@ def get_share(passport: Passport, share_id: int) -> ShareLink:
 
 
 def revoke_share(share: ShareLink) -> ShareLink:
-    """The link answers 410 from now on (idempotent)."""
+    """The link answers 410 from now on (idempotent); its kept token is erased."""
     if share.revoked_at is None:
         share.revoked_at = utcnow()
-        db.session.flush()
+    share.sealed_token = None
+    db.session.flush()
     return share
 
 

@@ -1,7 +1,10 @@
 """Sharing in the browser.
 
-The holder's side (``/partages``): list of shares with their state, creation, the link and
-its QR code shown once, revoke (after a confirmation), suspend, resume, and the access log
+The holder's side (``/partages``): list of shares with their state; creation by purpose
+(``/partages/nouveau``, then for an appointment the structure picker
+``/partages/nouveau/structure``, then the prefilled form); a share's page
+(``/partages/<id>``) with its link and QR code again while it is active, and "envoyer à la
+structure" by mail; revoke (after a confirmation), suspend, resume; and the access log
 (``/partages/historique``) with in-app notifications.
 
 The structure's side (``/s/<token>``): the token is put aside in the session and the browser
@@ -30,8 +33,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from passport.extensions import db
+from passport.db import utcnow
+from passport.directory import services as directory
+from passport.extensions import db, limiter
+from passport.labels import NEEDS, at_structure
 from passport.notifications import wording
+from passport.notifications.mail import send_templated
 from passport.pagination import Page, paginate
 from passport.passports import services as passports
 from passport.passports.views import holder_required
@@ -40,17 +47,22 @@ from passport.sharing import services as sharing
 from passport.sharing.forms import (
     ACCESS_ACTION_LABELS,
     PERMISSION_CHOICES,
+    PURPOSE_TEXTS,
     SECTION_SHORT_LABELS,
     STATE_LABELS,
     ConfirmForm,
     OpenShareForm,
     ShareForm,
+    StructurePickForm,
     permission_key,
 )
-from passport.sharing.limits import share_creation_limit
+from passport.sharing.limits import SHARE_MAIL_RATE, share_creation_limit
 from passport.sharing.models import ShareLink
-from passport.sharing.qr import qr_data_uri
+from passport.sharing.purposes import APPOINTMENT, CUSTOM, PURPOSES, purpose_of
+from passport.sharing.qr import QR_SCALE, qr_data_uri, qr_size
+from passport.sharing.services import LABEL_MAX
 from passport.structures import services as structures
+from passport.structures.models import Structure
 
 bp = Blueprint("sharing", __name__)
 
@@ -85,10 +97,12 @@ def _page_arg() -> int:
 # ===================================================================== the holder's side
 
 
-def _passport():
+def _passport(action: policy.Action = policy.Action.SHARE_LIST):
+    """The holder's passport, if the holder may list shares and do ``action`` (else 403)."""
     passport = passports.passport_of(current_user)
-    if not policy.can(current_user, policy.Action.SHARE_LIST, passport):
-        abort(403)
+    for needed in dict.fromkeys((policy.Action.SHARE_LIST, action)):
+        if not policy.can(current_user, needed, passport):
+            abort(403)
     return passport
 
 
@@ -135,20 +149,45 @@ def index():
     )
 
 
+def _directory_entry(code: str | None, entries) -> Structure | None:
+    wanted = (code or "").strip().upper()
+    return next((s for s in entries if s.code == wanted), None) if wanted else None
+
+
 @bp.route("/partages/nouveau", methods=["GET", "POST"])
 @holder_required
 @share_creation_limit
 def create():
-    """Choose what to share, with whom, for how long; the link is shown on the next page."""
-    passport = _passport()
-    if not policy.can(current_user, policy.Action.SHARE_CREATE, passport):
-        abort(403)
-    form = ShareForm(structures=structures.list_structures())
-    if request.method == "GET" and request.args.get("structure"):
-        # "Partager mon passeport avec cette structure" from the finder: preselected
-        wanted = request.args["structure"].strip().upper()
-        if wanted in {str(getattr(c, "value", c)) for c in form.structure.choices}:
-            form.structure.data = wanted
+    """First the purpose (``?objet=``), then the form with that purpose's defaults.
+
+    "Préparer un rendez-vous" picks a structure from the directory first
+    (``sharing.pick_structure``): purpose, structure, confirmation, three steps. A POST
+    without a purpose is the custom form. The link is shown on the share's page.
+    """
+    passport = _passport(policy.Action.SHARE_CREATE)
+    entries = structures.list_structures()
+    if request.method == "POST":
+        purpose = purpose_of(request.form.get("purpose")) or PURPOSES[CUSTOM]
+        form = ShareForm(structures=entries)
+    else:
+        purpose = purpose_of(request.args.get("objet"))
+        # "Partager mon passeport avec cette structure" from the finder: kept along
+        chosen = _directory_entry(request.args.get("structure"), entries)
+        if purpose is None:
+            return render_template(
+                "sharing/purpose.html",
+                purposes=PURPOSE_TEXTS,
+                chosen=chosen,
+                notifications=_notifications_summary(),
+            )
+        if purpose.needs_structure and chosen is None:
+            return redirect(url_for("sharing.pick_structure"))
+        form = ShareForm(structures=entries, data=purpose.defaults())
+        if chosen is not None:
+            form.structure.data = chosen.code
+            if purpose.needs_structure:
+                label = _("Rendez-vous %(at)s", at=at_structure(chosen.name))
+                form.label.data = label[:LABEL_MAX]
     if form.validate_on_submit():
         try:
             new = sharing.create_share(passport, **form.values())
@@ -159,16 +198,49 @@ def create():
                     target.errors = [*target.errors, *map(_service_message, messages)]
         else:
             db.session.commit()
-            session[browser.CREATED_KEY] = {"share": new.share.id, "token": new.token}
-            return redirect(url_for("sharing.created", share_id=new.share.id))
+            session[browser.CREATED_KEY] = new.share.id  # the heading says "ready"; no token
+            return redirect(url_for("sharing.detail", share_id=new.share.id))
     status = 422 if form.errors else 200
     hints = {key: hint for key, (_label, hint) in PERMISSION_CHOICES.items()}
     return render_template(
         "sharing/create.html",
         form=form,
+        purpose=purpose,
+        purpose_text=PURPOSE_TEXTS[purpose.code],
+        chosen=_directory_entry(form.structure.data, entries),
         permission_hints=hints,
         notifications=_notifications_summary(),
     ), status
+
+
+#: Structures per page of the picker.
+PICK_PER_PAGE = 10
+
+
+@bp.get("/partages/nouveau/structure")
+@holder_required
+def pick_structure():
+    """Step 2 of "Préparer un rendez-vous": the directory, with what each structure does."""
+    _passport(policy.Action.SHARE_CREATE)  # 403 for anyone who may not share
+    filters = StructurePickForm(request.args)
+    need = filters.besoin.data if filters.besoin.data in NEEDS else None
+    found = [
+        s
+        for s in directory.search(directory.Filters(q=filters.q.data or None, need=need))
+        if s.active
+    ]
+    number = min(_page_arg(), max(1, -(-len(found) // PICK_PER_PAGE)))
+    start = (number - 1) * PICK_PER_PAGE
+    items = found[start : start + PICK_PER_PAGE]
+    page = Page(items=items, page=number, per_page=PICK_PER_PAGE, total=len(found))
+    return render_template(
+        "sharing/pick_structure.html",
+        filters=filters,
+        page=page,
+        purpose_text=PURPOSE_TEXTS[APPOINTMENT],
+        needs_of=directory.all_needs,
+        notifications=_notifications_summary(),
+    )
 
 
 def _service_message(message: str) -> str:
@@ -176,24 +248,81 @@ def _service_message(message: str) -> str:
     return _("Cette valeur n'est pas acceptée (%(m)s).", m=message)
 
 
+@bp.get("/partages/<int:share_id>")
+@holder_required
+def detail(share_id: int):
+    """One share: what it allows, and while it is active its link and QR code again."""
+    share = _my_share(share_id)
+    just_created = session.get(browser.CREATED_KEY) == share.id
+    if just_created:
+        session.pop(browser.CREATED_KEY, None)
+    state = sharing.share_state(share).value
+    url = sharing.link_of(share)
+    return render_template(
+        "sharing/detail.html",
+        share=share,
+        state=state,
+        url=url,
+        qr=qr_data_uri(url, scale=QR_SCALE) if url else None,
+        qr_size=qr_size(url, scale=QR_SCALE) if url else None,
+        kept=share.sealed_token is not None,
+        mail_to=_structure_address(share) if url else None,
+        just_created=just_created,
+        confirm=ConfirmForm(),
+    )
+
+
 @bp.get("/partages/<int:share_id>/lien")
 @holder_required
 def created(share_id: int):
-    """The new link and its QR code, shown this once (the token then leaves the session)."""
+    """The former page of a new link: the share's page shows it now."""
+    return redirect(url_for("sharing.detail", share_id=_my_share(share_id).id))
+
+
+def _structure_address(share: ShareLink) -> str | None:
+    """Where "envoyer à la structure" writes: the structure's own address, nothing else."""
+    structure = share.structure
+    return structure.email if structure is not None and structure.active else None
+
+
+def _mail_key() -> str:
+    return f"share-mail:{current_user.id}" if current_user.is_authenticated else "share-mail:anon"
+
+
+@bp.post("/partages/<int:share_id>/envoyer")
+@holder_required
+@limiter.limit(SHARE_MAIL_RATE, key_func=_mail_key)
+def send_link(share_id: int):
+    """Mail the link to the share's structure, at the structure's own address only."""
     share = _my_share(share_id)
-    pending = session.get(browser.CREATED_KEY)
-    if not isinstance(pending, dict) or pending.get("share") != share.id:
-        flash(
-            _(
-                "Pour votre sécurité, un lien n'est affiché qu'une fois. Si vous l'avez perdu, "
-                "révoquez ce partage et créez-en un nouveau."
-            ),
-            "info",
-        )
-        return redirect(url_for("sharing.index"))
-    session.pop(browser.CREATED_KEY, None)
-    url = sharing.share_url(pending["token"])
-    return render_template("sharing/created.html", share=share, url=url, qr=qr_data_uri(url))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    url = sharing.link_of(share)
+    address = _structure_address(share)
+    if url is None or address is None:
+        flash(_("Ce lien ne peut pas être envoyé à la structure."), "error")
+        return redirect(url_for("sharing.detail", share_id=share.id))
+    minute = utcnow().strftime("%Y%m%d%H%M")  # a double click sends one mail
+    send_templated(
+        address,
+        "share_link",
+        key=f"share:{share.id}:link:{minute}",
+        share=share,
+        link=url,
+        holder=current_user.full_name,
+        preferences=None,  # a structure's address has no account, hence no preferences
+    )
+    db.session.commit()
+    flash(
+        _(
+            "Le lien a été envoyé %(at)s, à son adresse %(a)s.",
+            at=at_structure(share.structure.name if share.structure else ""),
+            a=address,
+        ),
+        "success",
+    )
+    return redirect(url_for("sharing.detail", share_id=share.id))
 
 
 @bp.route("/partages/<int:share_id>/revoquer", methods=["GET", "POST"])
@@ -259,9 +388,7 @@ def access_log():
 
     The rows the worker has not grouped yet come first, one by one. Marks notifications
     read. The same number of queries whatever the size of the log."""
-    passport = _passport()
-    if not policy.can(current_user, policy.Action.ACCESS_LOG_READ, passport):
-        abort(403)
+    passport = _passport(policy.Action.ACCESS_LOG_READ)
     page = sharing.visits_page(passport, page=_page_arg(), per_page=PER_PAGE)
     pending = sharing.ungrouped_entries(passport) if page.page == 1 else []
     entries = sharing.visit_entries(passport, page.items)

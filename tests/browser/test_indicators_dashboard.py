@@ -50,7 +50,7 @@ def test_coordinator_filters_reads_a_table_and_downloads_the_csv(page: Page, bas
     page.get_by_label("Département").fill("28")
     page.get_by_role("button", name="Afficher").click()
     expect(page).to_have_url(re.compile(r"from=2026-04.*to=2026-06.*department=28"))
-    expect(page.locator("#period")).to_contain_text("1 avril 2026")
+    expect(page.locator("#period")).to_contain_text("1er avril 2026")
     expect(page.locator("#period")).to_contain_text("30 juin 2026")
     assert_accessible(page)
 

@@ -64,6 +64,8 @@ def _login(page: Page, email: str) -> None:
 def _create_share(page: Page, base_url: str, *, passcode: str | None, single_use: bool) -> str:
     page.goto(base_url + "/partages/nouveau")
     assert_accessible(page)
+    page.get_by_role("link", name="Personnalisé").click()
+    assert_accessible(page)
     page.get_by_label("Consulter et ajouter", exact=True).check()
     if passcode:
         page.get_by_label("Structure destinataire").select_option("ML28")
@@ -74,7 +76,9 @@ def _create_share(page: Page, base_url: str, *, passcode: str | None, single_use
     page.get_by_label("Durée de validité, en jours").fill("30")
     page.get_by_role("button", name="Créer le lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre lien de partage est prêt")
-    expect(page.get_by_text("ce lien ne sera plus affiché")).to_be_visible()
+    expect(
+        page.get_by_text("afficher le lien et le code QR tant que le partage est actif")
+    ).to_be_visible()
     expect(page.get_by_role("img", name="Code QR du lien de partage")).to_be_visible()
     assert_accessible(page)
     url = page.get_by_label("Lien de partage").input_value()
@@ -93,14 +97,14 @@ def test_share_open_write_refer_revoke(live_app, network, contexts, base_url: st
     assert_accessible(holder)
 
     # Errors show next to the fields.
-    holder.goto(base_url + "/partages/nouveau")
+    holder.goto(base_url + "/partages/nouveau?objet=personnalise")
     holder.get_by_label("Durée de validité, en jours").fill("200")
     holder.get_by_role("button", name="Créer le lien").click()
     expect(holder.locator("#expires_in_days-error")).to_contain_text("1 à 90 jours")
     assert_accessible(holder)
 
     link = _create_share(holder, base_url, passcode="soleil-28", single_use=False)
-    holder.get_by_role("link", name="J'ai copié le lien : retour à mes partages").click()
+    holder.get_by_role("link", name="Retour à mes partages").click()
     expect(holder.get_by_role("heading", name="Mission locale, 3 juin")).to_be_visible()
     assert_accessible(holder)
 

@@ -162,7 +162,11 @@ def test_finder_offers_a_logged_in_holder_to_share(client, world):
     login(client, holder.email)
     page = text(client.get("/trouver?besoin=summer_job&ou=Dreux"))
     assert "/partages/nouveau?structure=ML-T" in page
-    form = text(client.get("/partages/nouveau?structure=ML-T"))
+    purposes = text(client.get("/partages/nouveau?structure=ML-T"))
+    assert re.search(r"/partages/nouveau\?objet=rendez-vous&(amp;)?structure=ML-T", purposes)
+    form = text(client.get("/partages/nouveau?objet=rendez-vous&structure=ML-T"))
+    assert re.search(r'<input type="hidden" name="structure" value="ML-T">', form)
+    form = text(client.get("/partages/nouveau?objet=parcours&structure=ML-T"))
     assert re.search(
         r'<option[^>]*selected[^>]*value="ML-T"|<option[^>]*value="ML-T"[^>]*selected', form
     )

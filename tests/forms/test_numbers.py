@@ -17,7 +17,7 @@ from passport.passports import services as passports
 from passport.passports.models import CpfStatement, Passport, Training
 from passport.records import services as records
 from passport.sharing.models import ShareLink
-from tests.sharing_web.helpers import create_share, open_link, text
+from tests.sharing_web.helpers import CUSTOM_FORM, create_share, open_link, text
 from tests.web import submit
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -183,12 +183,13 @@ def test_birth_year_refused(client, holder, typed):
 
 
 def test_share_duration_is_a_text_input_read_on_the_server(client, holder, network):
-    page = text(client.get("/partages/nouveau"))
+    page = text(client.get(CUSTOM_FORM))
     assert 'type="number"' not in page and 'inputmode="numeric"' in page
     r = submit(
         client,
         "/partages/nouveau",
         {"sections": ["profile"], "permissions": "read", "expires_in_days": "7,5"},
+        form_url=CUSTOM_FORM,
     )
     _field_error(text(r), "expires_in_days")
     create_share(client, expires_in_days=" 7 ")

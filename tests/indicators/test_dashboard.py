@@ -46,7 +46,7 @@ def test_the_dashboard_shows_charts_tables_and_the_method(client, coordinator, d
     assert "Les trois besoins les plus fréquents" in page
     assert "Méthode" in page
     assert "moins de 5" in page
-    assert "1 avril 2026" in page and "30 juin 2026" in page
+    assert "1er avril 2026" in page and "30 juin 2026" in page
     assert 'value="2026-04"' in page and 'value="28"' in page
     # the CAP (department 45) is not counted: no VAE shown
     assert "Validation des acquis (VAE) (" not in page

@@ -116,3 +116,23 @@ def test_defaults_are_sober_placeholders(client):
     notice = client.get("/mentions-legales").get_data(as_text=True)
     assert "non renseigné" in notice
     assert re.search(r"contact@passeport\.invalid", notice)
+
+
+def test_the_footer_api_link_leads_to_a_french_page_that_links_the_openapi_document(client):
+    home = client.get("/").get_data(as_text=True)
+    footer = home.split('<footer class="site-footer">', 1)[1]
+    assert 'href="/aide/api"' in footer and "/api/v1/openapi.json" not in footer
+    r = client.get("/aide/api")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert "L&#39;API pour les structures" in page or "L'API pour les structures" in page
+    assert 'href="/api/v1/openapi.json"' in page and 'hreflang="en"' in page
+    assert 'href="/.well-known/jwks.json"' in page
+
+
+def test_no_footer_link_leads_to_raw_json(client):
+    home = client.get("/").get_data(as_text=True)
+    footer = home.split('<footer class="site-footer">', 1)[1]
+    for href in re.findall(r'<a href="([^"]+)"', footer):
+        r = client.get(href)
+        assert r.status_code == 200 and r.mimetype == "text/html", href

@@ -56,9 +56,9 @@ def test_a_share_about_to_expire_is_announced_once(app, client, runner, world):
     with time_machine.travel(START + timedelta(days=29), tick=False):
         burst(runner, "--schedule")
     [mail] = _to(app, address, "Votre partage expire")
-    assert mail["Subject"] == "Votre partage expire le 1 avril 2026 à 11:00"
+    assert mail["Subject"] == "Votre partage expire le 1er avril 2026 à 11:00"
     body = text_of(mail)
-    assert "Le partage « Bilan CIO » de votre passeport expire le 1 avril 2026 à 11:00." in body
+    assert "Le partage « Bilan CIO » de votre passeport expire le 1er avril 2026 à 11:00." in body
     assert "Il est destiné à : Mission locale de Dreux." in body
     assert "/partages/nouveau" in body and "/compte/e-mails" in body
     for token in (share["token"], short["token"], revoked["token"]):

@@ -6,7 +6,7 @@ import base64
 import re
 from urllib.parse import unquote
 
-from passport.sharing.qr import qr_data_uri, qr_svg
+from passport.sharing.qr import qr_data_uri, qr_size, qr_svg
 
 URL = "https://passeport.example.org/s/" + "A" * 43 + "." + "B" * 43
 
@@ -33,3 +33,10 @@ def test_data_uri_is_an_svg_image():
 
 def test_longer_urls_give_bigger_codes():
     assert len(qr_svg(URL)) < len(qr_svg(URL + "?" + "x" * 300))
+
+
+def test_qr_size_is_the_drawn_size():
+    size = qr_size(URL, scale=5)
+    assert size % 5 == 0 and size >= 245  # version 6 or more, 4 modules of quiet zone
+    payload = unquote(qr_data_uri(URL, scale=5).split(",", 1)[1])
+    assert re.search(rf"<svg[^>]*width=['\"]{size}['\"]", payload)

@@ -13,6 +13,8 @@ from tests.factories import PASSWORD
 from tests.web import csrf_from, submit
 
 SHARE_URL = re.compile(r'id="share-url"[^>]*value="([^"]+)"')
+#: The full share form ("personnalisé"); ``/partages/nouveau`` itself asks for the purpose.
+CUSTOM_FORM = "/partages/nouveau?objet=personnalise"
 
 DEFAULT_SHARE = {
     "sections": ["profile", "receptions", "referrals", "trainings"],
@@ -29,7 +31,7 @@ def create_share(client, **overrides) -> tuple[int, str]:
     data = {**DEFAULT_SHARE, **overrides}
     if not data.get("single_use"):
         data.pop("single_use", None)
-    r = submit(client, "/partages/nouveau", data)
+    r = submit(client, "/partages/nouveau", data, form_url=CUSTOM_FORM)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     location = urlsplit(r.headers["Location"]).path
     share_id = int(location.split("/")[2])

@@ -11,6 +11,7 @@ from passport.passports import services as passports
 from passport.sharing import services as sharing
 from tests import factories
 from tests.sharing_web.helpers import (
+    CUSTOM_FORM,
     assert_inputs_labelled,
     assert_private,
     create_share,
@@ -19,7 +20,13 @@ from tests.sharing_web.helpers import (
 )
 from tests.web import login, submit
 
-HOLDER_PAGES = ["/partages", "/partages/nouveau", "/partages/historique"]
+HOLDER_PAGES = [
+    "/partages",
+    "/partages/nouveau",
+    CUSTOM_FORM,
+    "/partages/nouveau/structure",
+    "/partages/historique",
+]
 
 
 @pytest.mark.parametrize("url", HOLDER_PAGES)
@@ -49,7 +56,7 @@ def test_empty_state_invites_to_share(client, holder):
 
 
 def test_form_explains_permissions_and_lists_the_directory(client, holder, network):
-    page = client.get("/partages/nouveau").get_data(as_text=True)
+    page = client.get(CUSTOM_FORM).get_data(as_text=True)
     assert "La structure peut consulter les parties choisies de votre passeport." in page
     assert "sans rien voir de votre passeport" in page
     assert "Toute structure du SPRO" in page
@@ -59,7 +66,7 @@ def test_form_explains_permissions_and_lists_the_directory(client, holder, netwo
     assert "<legend>Parties du passeport à partager</legend>" in page
 
 
-def test_create_share_then_the_link_is_shown_once(client, holder, network):
+def test_create_share_then_the_link_is_shown_again_while_active(client, holder, network):
     r = submit(
         client,
         "/partages/nouveau",
@@ -72,30 +79,37 @@ def test_create_share_then_the_link_is_shown_once(client, holder, network):
             "single_use": "y",
             "label": "Rendez-vous du 3 juin",
         },
+        form_url=CUSTOM_FORM,
     )
     assert r.status_code == 302
     location = r.headers["Location"]
+    share_id = int(location.rstrip("/").split("/")[-1])
     first = client.get(location)
     assert first.status_code == 200
     assert_private(first)
-    page = first.get_data(as_text=True)
+    page = text(first)
+    assert "Votre lien de partage est prêt" in page
     match = re.search(r'id="share-url"[^>]*value="([^"]+)"', page)
     assert match and "/s/" in match.group(1)
     token = match.group(1).rsplit("/s/", 1)[1]
     assert "readonly" in page and '<label class="field__label" for="share-url">' in page
-    assert "ce lien ne sera plus affiché" in page
     assert '<img src="data:image/svg+xml' in page and 'alt="Code QR du lien de partage"' in page
-    share = share_row(int(location.rstrip("/").split("/")[-2]))
+    share = share_row(share_id)
     assert share.sections == ["profile", "trainings"] and share.permissions == ["read"]
     assert share.structure.code == "ML28" and share.single_use and share.passcode_hash
     assert share.label == "Rendez-vous du 3 juin"
     assert token not in share.token_hash
-    # Not twice: the token has left the session.
-    again = client.get(location)
-    assert again.status_code == 302
-    follow = text(client.get(again.headers["Location"]))
-    assert token not in follow
-    assert "un lien n'est affiché qu'une fois" in follow
+    # Again later, from the list: the same link and its QR code.
+    listing = text(client.get("/partages"))
+    assert f'href="/partages/{share_id}"' in listing and "Afficher le lien et le code QR" in listing
+    again = text(client.get(f"/partages/{share_id}"))
+    assert token in again and "Votre lien de partage est prêt" not in again
+    assert "Rendez-vous du 3 juin" in again
+    assert (
+        client.get(f"/partages/{share_id}/lien")
+        .headers["Location"]
+        .endswith(f"/partages/{share_id}")
+    )
 
 
 def test_the_list_shows_state_audience_sections_and_uses(client, holder, network):
@@ -114,6 +128,7 @@ def test_form_errors_are_next_to_the_fields(client, holder):
         client,
         "/partages/nouveau",
         {"permissions": "read", "structure": "NOPE", "expires_in_days": "200", "passcode": "ab"},
+        form_url=CUSTOM_FORM,
     )
     assert r.status_code == 422
     page = r.get_data(as_text=True)
@@ -158,6 +173,11 @@ def test_another_holders_share_is_not_found(client, holder, app, network):
     login(other, "paul@example.org")
     assert other.get(f"/partages/{share_id}/revoquer").status_code == 404
     assert other.get(f"/partages/{share_id}/lien").status_code == 404
+    assert other.get(f"/partages/{share_id}").status_code == 404
+    assert submit(other, f"/partages/{share_id}/envoyer", {}, form_url="/partages").status_code in (
+        404,
+        400,
+    )
     assert other.get("/partages/99999999999/revoquer").status_code == 404
     assert (
         submit(other, f"/partages/{share_id}/suspendre", {}, form_url="/partages").status_code
