@@ -241,7 +241,10 @@ def register_security_headers(app: Flask) -> None:
             "\x00" in value for data in fields for _, value in data.items(multi=True)
         ):
             abort(400)
-        if request.is_json or request.path.startswith("/api/"):
+        # A PDF (an export sent to POST /api/v1/verify) is binary; nothing of it is stored.
+        if (request.is_json or request.path.startswith("/api/")) and request.mimetype != (
+            "application/pdf"
+        ):
             body = request.get_data(cache=True)
             if b"\x00" in body or b"\\u0000" in body:
                 abort(400)

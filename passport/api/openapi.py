@@ -119,10 +119,13 @@ def doc(
     auth: bool | None = None,
     query: dict[str, dict] | None = None,
     headers: dict[str, dict] | None = None,
+    media: dict[int | str, dict[str, dict]] | None = None,
 ):
     """Describe an API view for the OpenAPI document.
 
-    ``query`` and ``headers`` map optional parameter names to their JSON Schema.
+    ``query`` and ``headers`` map optional parameter names to their JSON Schema. ``media``
+    adds other media types beside JSON, by status (``"body"`` for the request body): e.g.
+    ``{"body": {"application/pdf": {}}, 200: {"application/pdf": {}}}``.
     """
 
     def decorator(view):
@@ -133,6 +136,7 @@ def doc(
             "auth": auth,
             "query": query or {},
             "headers": headers or {},
+            "media": media or {},
         }
         return view
 
@@ -187,7 +191,8 @@ def build_document() -> dict:
                 operation["requestBody"] = {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": _schema_ref(meta["body"], components)}
+                        "application/json": {"schema": _schema_ref(meta["body"], components)},
+                        **meta.get("media", {}).get("body", {}),
                     },
                 }
             secured = meta["auth"] if meta["auth"] is not None else getattr(view, "api_auth", False)
@@ -209,7 +214,8 @@ def build_document() -> dict:
                     }
                 elif schema is not None:
                     entry["content"] = {
-                        "application/json": {"schema": _schema_ref(schema, components)}
+                        "application/json": {"schema": _schema_ref(schema, components)},
+                        **meta.get("media", {}).get(status, {}),
                     }
                 operation["responses"][str(status)] = entry
             paths.setdefault(path, {})[method.lower()] = operation

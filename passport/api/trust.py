@@ -3,7 +3,10 @@
 - ``GET /me/export``: the holder's whole passport as a ``passeport-spro/1`` bundle (format in
   ``passport.trust.export``), signed record by record by the structures and as a whole by
   the service.
-- ``POST /verify``: anyone; the body is a bundle. 200 ``{valid, records, problems}`` for
+- ``GET /me/export`` with ``Accept: application/pdf``: the same as a PDF that embeds the
+  bundle (``passport.api.pdf``), at most ``PDF_RATE`` a minute.
+- ``POST /verify``: anyone; the body is a bundle, or the PDF export (``passport.api.pdf``
+  says what a PDF that cannot be verified answers). 200 ``{valid, records, problems}`` for
   anything shaped like a bundle, valid or not (tampering is an answer, not an error);
   400 when the body is not JSON; 422 (problem details, ``errors`` by field) when it is JSON
   but not a bundle at all (not an object, unknown ``format``, no ``records`` list...) or
@@ -27,12 +30,14 @@ from passport.accounts.models import Role
 from passport.api import bp
 from passport.api.auth import current_caller, require_roles
 from passport.api.openapi import doc
+from passport.api.pdf import bundle_from_pdf_body, is_pdf_request, pdf_export, wants_pdf
 from passport.api.schemas import Schema, parse
 from passport.errors import Problem
 from passport.extensions import db, limiter
 from passport.passports.services import passport_of
 from passport.trust.erasure import WrongPassword, erase_account
 from passport.trust.export import build_bundle
+from passport.trust.pdf import PDF_RATE
 from passport.trust.verify import (
     MAX_KEYS,
     MAX_RECORDS,
@@ -45,6 +50,7 @@ from passport.trust.verify import (
 )
 
 VERIFY_RATE = "30 per minute"
+PDF_SCHEMA = {"type": "string", "contentMediaType": "application/pdf"}
 ERASE_FAILURES = "10 per minute"
 
 
@@ -95,8 +101,16 @@ class Verification(BaseModel):
 
 @bp.get("/me/export")
 @require_roles(Role.INDIVIDUAL)
-@doc("Export the whole passport as a self-verifying bundle", responses={200: Bundle})
+@limiter.limit(PDF_RATE, exempt_when=lambda: not wants_pdf())
+@doc(
+    "Export the whole passport as a self-verifying bundle; with Accept: application/pdf, a "
+    "printable PDF that embeds the bundle as its one attached file",
+    responses={200: Bundle, 429: None},
+    media={200: {"application/pdf": {"schema": PDF_SCHEMA}}},
+)
 def export_my_passport():
+    if wants_pdf():
+        return pdf_export(passport_of(current_caller().user))
     bundle = build_bundle(passport_of(current_caller().user))
     db.session.commit()  # passport_of may have created an empty passport
     return bundle, 200, {"Cache-Control": "no-store"}
@@ -105,19 +119,23 @@ def export_my_passport():
 @bp.post("/verify")
 @limiter.limit(VERIFY_RATE)
 @doc(
-    "Verify an export bundle",
+    "Verify an export bundle (JSON, or the PDF export with Content-Type: application/pdf)",
     body=Bundle,
     responses={200: Verification, 400: None, 413: None, 422: None, 429: None},
     auth=False,
+    media={"body": {"application/pdf": {"schema": PDF_SCHEMA}}},
 )
 def verify():
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise Problem(400, "Bad Request", "The request body must be a bundle (JSON object).")
-    try:
-        bundle = load_json(raw)
-    except ValueError:
-        raise Problem(400, "Bad Request", "The request body is not valid JSON.") from None
+    if is_pdf_request():
+        bundle = bundle_from_pdf_body(raw)
+    else:
+        try:
+            bundle = load_json(raw)
+        except ValueError:
+            raise Problem(400, "Bad Request", "The request body is not valid JSON.") from None
     try:
         result = verify_bundle(bundle, server_keys())
     except TooLarge as exc:

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from passport.api.idempotency import purge_idempotent_requests
 from passport.extensions import db
 from passport.trust import rekey, retention
+from passport.trust.pdf import PdfRefused, load_document
 from passport.trust.verify import (
     NotABundle,
     describe,
@@ -58,18 +59,21 @@ STATUS_FR = {
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the answer of POST /api/v1/verify.")
 def verify_command(file, bundle_keys_only: bool, jwks_file, as_json: bool) -> None:
-    """Verify an export bundle (FILE, or - for standard input).
+    """Verify an export (FILE, or - for standard input): the JSON bundle or the PDF export.
 
-    Exit status: 0 valid, 1 not valid, 2 not a bundle or not JSON.
+    Exit status: 0 valid, 1 not valid, 2 not a bundle, not JSON, or a PDF without a bundle.
     """
     try:
-        bundle = load_json(file.read())
+        bundle = load_document(file.read())
         trusted = None
         if jwks_file is not None:
             trusted = jwks_keys(load_json(jwks_file.read()))
         elif not bundle_keys_only:
             trusted = server_keys()
         result = verify_bundle(bundle, trusted)
+    except PdfRefused as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(2)
     except NotABundle as exc:
         click.echo("Ce fichier n'est pas un export du Passeport SPRO :", err=True)
         for name, messages in exc.errors.items():

@@ -27,8 +27,11 @@ class EraseForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     bundle = FileField(
-        _l("Fichier d'export (.json)"),
-        description=_l("Le fichier téléchargé depuis « Mes données » d'un Passeport SPRO."),
+        _l("Fichier d'export (.json ou .pdf)"),
+        description=_l(
+            "Le fichier JSON ou PDF téléchargé depuis le passeport ou « Mes données » d'un "
+            "Passeport SPRO."
+        ),
         validators=[FileRequired(_l("Choisissez le fichier à vérifier."))],
-        render_kw={"accept": "application/json,.json"},
+        render_kw={"accept": "application/json,.json,application/pdf,.pdf"},
     )

@@ -3,10 +3,13 @@
 - ``/mes-donnees`` (``trust.my_data``): what is held, the export, the printable version,
   retention periods, the way to erase everything;
 - ``/mes-donnees/export.json`` (``trust.export_download``): the bundle as a download;
+- ``/mes-donnees/passeport.pdf`` (``trust.export_pdf``): the passport as a PDF that carries
+  the bundle (``passport.trust.pdf``);
 - ``/mes-donnees/imprimer`` (``trust.printable``): the whole passport, made for paper or PDF;
 - ``/mes-donnees/effacer`` (``trust.erase``): erasing the account, with the password and an
   explicit confirmation;
-- ``/verifier`` (``trust.verify_page``): anyone uploads an export and reads the verdict.
+- ``/verifier`` (``trust.verify_page``): anyone uploads an export (JSON or PDF) and reads the
+  verdict.
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ from passport.passports.views import holder_required
 from passport.trust.erasure import WrongPassword, erase_account
 from passport.trust.export import build_bundle, bundle_filename
 from passport.trust.forms import EraseForm, VerifyForm
+from passport.trust.pdf import MEDIA_TYPE, PDF_RATE, PdfRefused, load_document, render_pdf
 from passport.trust.verify import (
     MAX_KEYS,
     MAX_RECORDS,
     NotABundle,
     TooLarge,
     describe,
-    load_json,
     server_keys,
     verify_bundle,
 )
@@ -81,6 +84,23 @@ def export_download():
         mimetype="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="{bundle_filename(bundle)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/mes-donnees/passeport.pdf")
+@holder_required
+@limiter.limit(PDF_RATE)
+def export_pdf():
+    """The passport as a PDF to read, print or hand over, which verifies itself."""
+    body, filename = render_pdf(passports.passport_of(current_user))
+    db.session.commit()
+    return current_app.response_class(
+        body,
+        mimetype=MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )
@@ -137,7 +157,9 @@ def verify_page():
         try:
             with form.bundle.data.stream as upload:  # a temporary file for a large upload
                 raw = upload.read()
-            result = verify_bundle(load_json(raw), server_keys())
+            result = verify_bundle(load_document(raw), server_keys())
+        except PdfRefused as exc:
+            form.bundle.errors.append(exc.message)
         except TooLarge:
             form.bundle.errors.append(
                 _(

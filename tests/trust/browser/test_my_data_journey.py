@@ -23,6 +23,14 @@ def test_take_away_verify_and_erase(page: Page, base_url: str, live_app, tmp_pat
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/passeport/$"))
+    assert_accessible(page)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Télécharger en PDF").click()
+    download = info.value
+    assert re.fullmatch(r"passeport-spro-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename)
+    pdf = tmp_path / download.suggested_filename
+    download.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
 
     page.get_by_role("link", name="Mes données").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes données")
@@ -45,13 +53,20 @@ def test_take_away_verify_and_erase(page: Page, base_url: str, live_app, tmp_pat
 
     page.goto(base_url + "/verifier")
     assert_accessible(page)
-    page.get_by_label("Fichier d'export (.json)").set_input_files(str(export))
+    page.get_by_label("Fichier d'export (.json ou .pdf)").set_input_files(str(export))
     page.get_by_role("button", name="Vérifier").click()
     expect(
         page.get_by_role("heading", name="Cet export est authentique et complet.")
     ).to_be_visible()
     expect(page.get_by_text("Attesté par Cap emploi Eure-et-Loir")).to_be_visible()
     assert_accessible(page)
+    # the PDF downloaded from the passport verifies the same way
+    page.get_by_label("Fichier d'export (.json ou .pdf)").set_input_files(str(pdf))
+    page.get_by_role("button", name="Vérifier").click()
+    expect(
+        page.get_by_role("heading", name="Cet export est authentique et complet.")
+    ).to_be_visible()
+    expect(page.get_by_text("Attesté par Cap emploi Eure-et-Loir")).to_be_visible()
 
     page.goto(base_url + "/mes-donnees")
     page.get_by_role("link", name="Effacer mon compte…").click()
