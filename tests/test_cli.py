@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from passport.accounts.models import User
 from passport.extensions import db
 from passport.passports.models import Passport, Reception, Referral
 from passport.structures.models import ApiKey, Structure
-from passport.structures.services import find_api_key
+from passport.structures.services import create_api_key, find_api_key
 
 
 def test_structure_add(runner, ctx):
@@ -158,3 +160,12 @@ def test_demo_loads_the_dreux_network_once(runner, ctx):
         len(db.session.execute(db.select(User).where(User.role == "individual")).scalars().all())
         == 3
     )
+
+
+def test_apikey_prefixes_are_safe_to_type_on_a_command_line(ctx):
+    structure = Structure(code="CIO28", name="CIO de Dreux", type="CIO", department="28")
+    db.session.add(structure)
+    prefixes = [create_api_key(structure)[1].prefix for _ in range(64)]
+    # Never "-abc…" (an option for click) nor "_" (the key's own separator).
+    assert all(re.fullmatch(r"[0-9a-f]{8}", p) for p in prefixes), prefixes
+    assert len(set(prefixes)) == len(prefixes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy.orm import joinedload
 
 from passport.db import utcnow
@@ -65,7 +67,9 @@ def list_structures(need: str | None = None, department: str | None = None) -> l
 
 def create_api_key(structure: Structure, label: str | None = None) -> tuple[str, ApiKey]:
     """A new key for the structure's information system, returned once in clear."""
-    prefix = new_secret(6)[:8]
+    # Hex: a prefix is typed on command lines (``apikey revoke``) and read aloud; a URL-safe
+    # one could start with "-" and pass for an option.
+    prefix = secrets.token_hex(4)
     secret = f"sk_{prefix}_{new_secret()}"
     key = ApiKey(structure=structure, prefix=prefix, key_hash=secret_hash(secret), label=label)
     db.session.add(key)
