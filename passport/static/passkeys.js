@@ -5,7 +5,7 @@
  * (navigator.credentials.create) or a signature (navigator.credentials.get), writes the
  * answer as JSON into the form's hidden "credential" field, and submits the form. Without
  * WebAuthn (old browser, no secure context) the message marked data-passkey-unsupported stays
- * visible and the button is disabled; without JavaScript the message is visible too.
+ * visible and the button stays disabled (as the page serves it); without JavaScript too.
  */
 (function () {
   "use strict";
@@ -102,6 +102,9 @@
     }
     if (unsupported) {
       unsupported.hidden = true;
+    }
+    if (button) {
+      button.disabled = false; // disabled in the page until this script is ready
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
