@@ -5,8 +5,8 @@ A token reads ``<secret>.<signature>``: ``secret`` is 32 random bytes (URL-safe 
 A tampered or invented token fails the signature check before any database work; the
 lookup key is the SHA-256 of the whole token and the lookup result is compared again in
 constant time. (So that its holder can show the link again, the share also keeps the token
-encrypted at rest, ``ShareLink.sealed_token``; nothing ever looks a share up by it.) ``SECRET_KEY_FALLBACKS`` (Flask 3.1) keeps old links valid across a key
-rotation.
+encrypted at rest, ``ShareLink.sealed_token``; nothing ever looks a share up by it.)
+``SECRET_KEY_FALLBACKS`` (Flask 3.1) keeps old links valid across a key rotation.
 """
 
 from __future__ import annotations
