@@ -22,9 +22,10 @@ def daily_purge() -> bool:
         return False
     report = purge(on_batch=db.session.commit)
     log.info(
-        "retention purge: %s holders, %s access-log entries",
+        "retention purge: %s holders, %s access-log entries, %s share tokens",
         report.holders,
         report.access_log_entries,
+        report.share_tokens,
     )
     return True
 

@@ -18,6 +18,9 @@ Creating and managing (the holder's side)::
     shares_of(passport)                      # newest first
     get_share(passport, share_id)            # ShareNotFound for another holder's share
     revoke_share(share) / suspend_share(share) / resume_share(share)
+    erase_dead_tokens(now=None) -> int       # the daily purge: kept tokens of shares that can
+                                             # never open again (expired, used up, locked)
+    count_dead_tokens(now=None) -> int       # how many (dry run)
     share_state(share) -> ShareState         # active|expired|revoked|suspended|used_up|locked
 
 Opening (the structure's side)::
@@ -87,7 +90,7 @@ from datetime import datetime, timedelta
 from typing import Literal, cast
 
 from flask import current_app
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
@@ -338,6 +341,38 @@ def revoke_share(share: ShareLink) -> ShareLink:
     share.sealed_token = None
     db.session.flush()
     return share
+
+
+def _dead(now: datetime):
+    """Shares that keep a token and can never open again."""
+    return (
+        ShareLink.sealed_token.is_not(None),
+        or_(
+            ShareLink.revoked_at.is_not(None),
+            ShareLink.expires_at <= now,
+            ShareLink.used_up_at.is_not(None),
+            ShareLink.locked_at.is_not(None),
+            ShareLink.failed_attempts >= MAX_PASSCODE_ATTEMPTS,
+        ),
+    )
+
+
+def count_dead_tokens(now: datetime | None = None) -> int:
+    """How many tokens ``erase_dead_tokens`` would erase (the purge's dry run)."""
+    return db.session.execute(
+        db.select(func.count()).select_from(ShareLink).where(*_dead(now or utcnow()))
+    ).scalar_one()
+
+
+def erase_dead_tokens(now: datetime | None = None) -> int:
+    """Erase the kept token (``sealed_token``) of every share that can never open again:
+    revoked (``revoke_share`` already erases it), expired, used up or locked (neither
+    resumes). The daily retention purge runs it; returns how many tokens went."""
+    result = db.session.execute(
+        update(ShareLink).where(*_dead(now or utcnow())).values(sealed_token=None),
+        execution_options={"synchronize_session": False},
+    )
+    return cast(CursorResult, result).rowcount or 0
 
 
 def suspend_share(share: ShareLink) -> ShareLink:

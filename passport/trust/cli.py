@@ -168,6 +168,10 @@ def purge_command(dry_run: bool) -> None:
         f"Entrées du journal des accès antérieures au {cut.access_log:%d/%m/%Y} : "
         f"{report.access_log_entries} {verb}."
     )
+    click.echo(
+        f"Liens de partage expirés, révoqués ou épuisés dont le jeton chiffré est "
+        f"{'à effacer' if dry_run else 'effacé'} : {report.share_tokens}."
+    )
     if replays:
         click.echo(f"Réponses d'API gardées pour les nouvelles tentatives, expirées : {replays}.")
     if not dry_run and report.holders:

@@ -8,6 +8,10 @@
   not purged.
 - Access-log entries older than ``RETENTION_ACCESS_LOG_DAYS`` (1 year) are deleted, with
   the notifications about them (``passport.sharing.services.purge_access_log``).
+- A share that can never open again (revoked, expired, used up, locked) loses the encrypted
+  copy of its token that let its holder show the link again
+  (``passport.sharing.services.erase_dead_tokens``): only its hash remains, as for any
+  secret. Revoking already erases it at once; expiry happens with no request, so here.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import Passport
 from passport.sharing.models import AccessLogEntry
-from passport.sharing.services import purge_access_log
+from passport.sharing.services import count_dead_tokens, erase_dead_tokens, purge_access_log
 from passport.trust.erasure import ErasureReport, erase_holder
 
 
@@ -50,6 +54,7 @@ class PurgeReport:
     dry_run: bool
     holders: int = 0
     access_log_entries: int = 0
+    share_tokens: int = 0
     erasure: ErasureReport = field(default_factory=ErasureReport)
 
 
@@ -96,6 +101,7 @@ def purge(
     report.holders = len(holders)
     if dry_run:
         report.access_log_entries = count_old_access_log(cutoffs.access_log)
+        report.share_tokens = count_dead_tokens(now)
         return report
     for start in range(0, len(holders), batch_size):
         for user_id in holders[start : start + batch_size]:
@@ -107,4 +113,5 @@ def purge(
             on_batch()
     # The sharing feature owns the access log and its purge (same cutoff, same setting).
     report.access_log_entries = purge_access_log(now)
+    report.share_tokens = erase_dead_tokens(now)
     return report

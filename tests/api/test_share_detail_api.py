@@ -121,3 +121,64 @@ def test_the_openapi_document_describes_it(client):
         "string",
         "null",
     ]
+
+
+def _kept(app, share_id: int):
+    ((stored,),) = committed(app, "SELECT sealed_token FROM share_links WHERE id = :id", id=share_id)
+    return stored
+
+
+def test_the_daily_purge_erases_the_tokens_of_shares_that_cannot_open_again(app, client, world):
+    from passport.trust import retention
+
+    active = make_share(client, world)
+    suspended = make_share(client, world)
+    client.post(f"/api/v1/me/shares/{suspended['id']}/suspend", headers=world.holder)
+    expired = make_share(client, world)
+    expire_share(app, expired["id"])
+    used_up = make_share(client, world, single_use=True)
+    assert client.get(f"/api/v1/shared/{used_up['token']}", headers=world.ml_key).status_code == 200
+    locked = make_share(client, world)
+    with app.app_context():
+        db.session.get(ShareLink, locked["id"]).failed_attempts = 10
+        db.session.commit()
+    dead = [expired, used_up, locked]
+    assert all(_kept(app, s["id"]) for s in [active, suspended, *dead])
+
+    with app.app_context():
+        assert retention.purge(dry_run=True).share_tokens == 3
+        assert all(_kept(app, s["id"]) for s in dead)  # a dry run changes nothing
+        assert retention.purge().share_tokens == 3
+        db.session.commit()
+
+    assert [_kept(app, s["id"]) for s in dead] == [None, None, None]
+    assert _kept(app, active["id"]) and _kept(app, suspended["id"])
+    assert _detail(client, world, expired["id"]).get_json()["url"] is None
+    assert _detail(client, world, active["id"]).get_json()["url"] == active["url"]
+    client.post(f"/api/v1/me/shares/{suspended['id']}/resume", headers=world.holder)
+    assert _detail(client, world, suspended["id"]).get_json()["url"] == suspended["url"]
+    with app.app_context():
+        assert retention.purge().share_tokens == 0
+
+
+def test_the_worker_s_daily_purge_erases_an_expired_share_s_token(app, client, runner, world):
+    from tests.mailbox import burst
+
+    expired = make_share(client, world)
+    expire_share(app, expired["id"])
+    with app.app_context():
+        assert "daily_purge" in burst(runner, "--schedule")
+    assert _kept(app, expired["id"]) is None
+    assert _detail(client, world, expired["id"]).get_json()["url"] is None
+
+
+def test_purge_command_says_how_many_tokens_went(app, client, runner, world):
+    from passport.trust.cli import purge_command
+
+    if "purge" not in app.cli.commands:
+        app.cli.add_command(purge_command)
+    expire_share(app, make_share(client, world)["id"])
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert "dont le jeton chiffré est à effacer : 1." in dry.output, dry.output
+    done = runner.invoke(args=["purge"])
+    assert "dont le jeton chiffré est effacé : 1." in done.output, done.output

@@ -141,7 +141,7 @@ def test_form_errors_are_next_to_the_fields(client, holder):
 
 
 def test_suspend_resume_and_revoke_with_confirmation(client, holder, network):
-    share_id, _token = create_share(client)
+    share_id, token = create_share(client)
     r = submit(client, f"/partages/{share_id}/suspendre", {}, form_url="/partages")
     assert r.status_code == 302
     assert share_row(share_id).suspended_at is not None
@@ -154,9 +154,11 @@ def test_suspend_resume_and_revoke_with_confirmation(client, holder, network):
     assert confirm.status_code == 200
     assert "Révoquer ce partage ?" in confirm.get_data(as_text=True)
     assert share_row(share_id).revoked_at is None
+    assert share_row(share_id).sealedtoken == token  # kept while the share may open
     r = submit(client, f"/partages/{share_id}/revoquer", {})
     assert r.status_code == 302
     assert share_row(share_id).revoked_at is not None
+    assert share_row(share_id).sealedtoken is None  # its kept token goes with it
     assert 'status--revoked">Révoqué<' in client.get("/partages").get_data(as_text=True)
 
 
