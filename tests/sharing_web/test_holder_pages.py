@@ -154,11 +154,11 @@ def test_suspend_resume_and_revoke_with_confirmation(client, holder, network):
     assert confirm.status_code == 200
     assert "Révoquer ce partage ?" in confirm.get_data(as_text=True)
     assert share_row(share_id).revoked_at is None
-    assert share_row(share_id).sealedtoken == token  # kept while the share may open
+    assert share_row(share_id).sealed_token == token  # kept while the share may open
     r = submit(client, f"/partages/{share_id}/revoquer", {})
     assert r.status_code == 302
     assert share_row(share_id).revoked_at is not None
-    assert share_row(share_id).sealedtoken is None  # its kept token goes with it
+    assert share_row(share_id).sealed_token is None  # its kept token goes with it
     assert 'status--revoked">Révoqué<' in client.get("/partages").get_data(as_text=True)
 
 
