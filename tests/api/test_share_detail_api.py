@@ -124,7 +124,9 @@ def test_the_openapi_document_describes_it(client):
 
 
 def _kept(app, share_id: int):
-    ((stored,),) = committed(app, "SELECT sealed_token FROM share_links WHERE id = :id", id=share_id)
+    ((stored,),) = committed(
+        app, "SELECT sealed_token FROM share_links WHERE id = :id", id=share_id
+    )
     return stored
 
 
