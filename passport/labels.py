@@ -20,11 +20,11 @@ NEEDS = {
 }
 
 SITUATIONS = {
-    "employee": _l("Salarié·e"),
-    "jobseeker": _l("Demandeur·se d'emploi"),
-    "self_employed": _l("Travailleur·se indépendant·e"),
-    "public_agent": _l("Agent·e public·que"),
-    "student": _l("Élève ou étudiant·e"),
+    "employee": _l("Salarié ou salariée"),
+    "jobseeker": _l("Demandeur ou demandeuse d'emploi"),
+    "self_employed": _l("Travailleur indépendant ou travailleuse indépendante"),
+    "public_agent": _l("Agent public ou agente publique"),
+    "student": _l("Élève, étudiant ou étudiante"),
     "other": _l("Autre situation"),
 }
 
@@ -92,10 +92,10 @@ def choices(mapping: dict, blank: bool = False) -> list:
 
 ROLES = {
     "individual": _l("Titulaire d'un passeport"),
-    "advisor": _l("Conseiller·ère"),
-    "structure_admin": _l("Administrateur·rice de structure"),
-    "coordinator": _l("Coordinateur·rice"),
-    "admin": _l("Administrateur·rice"),
+    "advisor": _l("Conseiller ou conseillère"),
+    "structure_admin": _l("Administrateur ou administratrice de structure"),
+    "coordinator": _l("Coordinateur ou coordinatrice"),
+    "admin": _l("Administrateur ou administratrice"),
 }
 
 STRUCTURE_TYPES = {

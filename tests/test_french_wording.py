@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -55,3 +57,53 @@ def test_english_keeps_its_own_dates(request_ctx):
 def test_articles_before_structure_names(request_ctx, name, at, towards):
     assert at_structure(name) == at
     assert to_structure(name) == towards
+
+
+# A letter, a middle dot, a letter: "conseiller·ère", "salarié·e". Screen readers spell these
+# out ("conseiller point ère"); "data·inclusion" is a proper name, not an inclusive form.
+INCLUSIVE_DOT = re.compile(r"[^\W\d_]·[^\W\d_]")
+
+
+def _msgids() -> list[str]:
+    catalog = Path(__file__).resolve().parent.parent / "passport/translations/messages.pot"
+    ids, current = [], None
+    for line in catalog.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("msgid ", "msgid_plural ")):
+            current = [line.split(" ", 1)[1]]
+            ids.append(current)
+        elif line.startswith('"') and current is not None:
+            current.append(line)
+        else:
+            current = None
+    return ["".join(part.strip().strip('"') for part in parts) for parts in ids]
+
+
+def test_no_inclusive_middle_dot_forms_in_the_interface():
+    found = [m for m in _msgids() if INCLUSIVE_DOT.search(m.replace("data·inclusion", ""))]
+    assert found == []
+    assert any("Conseiller ou conseillère" == m for m in _msgids())  # the catalog was read
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("employee", "Salarié ou salariée"),
+        ("jobseeker", "Demandeur ou demandeuse d'emploi"),
+        ("student", "Élève, étudiant ou étudiante"),
+    ],
+)
+def test_situations_read_as_doubled_forms(request_ctx, code, label):
+    from passport.labels import SITUATIONS
+
+    assert str(SITUATIONS[code]) == label
+    with force_locale("en"):
+        assert str(SITUATIONS[code]) != label  # the English catalog has it
+
+
+def test_roles_read_as_doubled_forms(request_ctx):
+    from passport.labels import ROLES
+
+    assert str(ROLES["advisor"]) == "Conseiller ou conseillère"
+    assert str(ROLES["structure_admin"]) == "Administrateur ou administratrice de structure"
+    with force_locale("en"):
+        assert str(ROLES["advisor"]) == "Advisor"

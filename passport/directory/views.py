@@ -46,7 +46,7 @@ FINDER_NEEDS = (
     ("business_creation", _l("Créer mon entreprise")),
     ("mobility", _l("Me déplacer, passer le permis")),
     ("housing_health", _l("Logement, santé")),
-    ("other", _l("Autre chose : être écouté·e et orienté·e")),
+    ("other", _l("Autre chose : une écoute, une orientation")),
 )
 
 PER_PAGE = 20
