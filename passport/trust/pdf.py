@@ -236,13 +236,9 @@ def bundle_bytes(bundle: dict) -> bytes:
     return json.dumps(bundle, ensure_ascii=False, indent=2).encode()
 
 
-def render_pdf(passport: Passport) -> tuple[bytes, str]:
-    """(the PDF, its download name) for the passport, with the signed bundle embedded."""
-    from weasyprint import CSS, HTML, Attachment
-
-    bundle = build_bundle(passport)
-    name = bundle_filename(bundle)
-    html = render_template(
+def pdf_html(passport: Passport, bundle: dict) -> str:
+    """The HTML that WeasyPrint lays out into the passport's pages."""
+    return render_template(
         "trust/passport_pdf.html",
         passport=passport,
         holder=passport.holder,
@@ -251,10 +247,19 @@ def render_pdf(passport: Passport) -> tuple[bytes, str]:
         exported_at=datetime.fromisoformat(bundle["exported_at"].replace("Z", "+00:00")),
         lang=str(get_locale() or "fr"),
         summary=signature_summary(bundle),
-        attachment_name=name,
+        attachment_name=bundle_filename(bundle),
         verify_url=external_url("trust.verify_page"),
         api_verify_url=external_url("api.verify"),
     )
+
+
+def render_pdf(passport: Passport) -> tuple[bytes, str]:
+    """(the PDF, its download name) for the passport, with the signed bundle embedded."""
+    from weasyprint import CSS, HTML, Attachment
+
+    bundle = build_bundle(passport)
+    name = bundle_filename(bundle)
+    html = pdf_html(passport, bundle)
     attachment = Attachment(
         string=bundle_bytes(bundle),
         name=name,

@@ -133,3 +133,26 @@ def test_the_pdf_of_the_api_shows_the_corrections_too(client, corrected):
     assert r.status_code == 200
     text = _pdf_text(r.data)
     assert f"Motif : {WITHDRAWN_BECAUSE}" in text and "42 heures" in text
+
+
+def test_the_pdf_strikes_the_withdrawn_record_through(app, corrected):
+    """The pages' HTML, as WeasyPrint receives it: the withdrawn reception inside ``<del>``,
+    its withdrawal beside it, outside; the rectified training not struck through."""
+    from passport.passports.models import Passport
+    from passport.trust.export import build_bundle
+    from passport.trust.pdf import pdf_html
+
+    with app.test_request_context("/"):
+        passport = db.session.get(Passport, corrected.passport_id)
+        html = pdf_html(passport, build_bundle(passport))
+        db.session.rollback()
+    row = _row_of(html, SUMMARY)
+    at = row.index(SUMMARY)
+    struck = row[row.rindex('<del class="struck">', 0, at) : row.index("</del>", at)]
+    assert SUMMARY in struck and "Retiré par" not in struck
+    assert "Accueil" in struck  # the whole record's text, not only its note
+    assert f"Motif : {WITHDRAWN_BECAUSE}" in row[row.index("</del>", at) :]
+    assert 'class="row--withdrawn"' in row
+    training = _row_of(html, "CACES R489")
+    assert "<del" not in training and "42 heures" in training
+    assert 'class="badge' not in html  # the words alone, no badge repeating them
