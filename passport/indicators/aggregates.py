@@ -4,13 +4,21 @@
   ``count_status_change`` as it writes; each is one upsert (``count = count + n``,
   ``INSERT ... ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL) in the same transaction as
   the record, so the counts commit or roll back with it.
+- **On correction**: the records count as they read after their corrections
+  (``count_correction``, called by ``records.correct_record``): a withdrawn reception or
+  referral no longer counts, a rectified reception counts with its new values (its month
+  too). A referral's rectification (``needs``, ``message``) changes nothing counted.
 - **On erasure**: the receptions of an erased passport stay, anonymous
   (``trust.erasure``); ``forget_passport`` moves them from "not anonymous" to "anonymous".
-  Referrals keep every counted field, so they need nothing.
+  Referrals keep every counted field, so they need nothing. The erasure deletes the
+  withdrawn records and writes the rectified values into the others before it deletes
+  the corrections, so nothing else moves.
 - **Rebuild**: ``rebuild(first, last)`` recomputes months from the records
   (``flask indicators rebuild``), after anything that writes records around
   ``passport.records`` (a bulk seed, an import) and on the worker's nightly schedule for
-  the last two months. ``flask indicators check`` compares the counts with the records.
+  the last two months. Withdrawn records are left out in SQL; the rectified receptions
+  are counted in Python, since their new values are encrypted. ``flask indicators check``
+  compares the counts with the records (``raw``, which reads the corrections alike).
 
 Months are calendar months in French time; a referral's delay to a status is counted in
 whole hours (rounded down) between whole seconds, the same way here and in ``raw``.
