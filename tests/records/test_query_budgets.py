@@ -3,8 +3,9 @@
 - authentication of a personal token or a structure key: one query;
 - the holder's passport read: three queries in all (token, passport, records);
 - a read through a share: at most four queries (the key, the share with its passport and
-  holder, the use counter, the records) plus ONE write, the access-log row; the visit and
-  the holder's notification are the worker's (a job queued after the commit);
+  holder, the records, the use counter) plus ONE write, the access-log row, both writes
+  last (no lock held while the passport is read); the visit and the holder's notification
+  are the worker's (a job queued after the commit);
 - an append (``records.chain.append``): at most six statements and one flush.
 """
 
@@ -114,6 +115,8 @@ def test_a_read_through_a_share_costs_four_queries_and_one_write_whatever_its_si
     # ...and one write for the access log: no notification in the request.
     assert counts[0].count("INSERT") == 1
     assert all(re.match(r"\s*INSERT INTO access_log\b", s, re.I) for s in inserts), inserts
+    # The two writes come last, once the answer is built: no lock is held while reading.
+    assert counts[0][-2:] == ["UPDATE", "INSERT"]
     # The worker groups both reads (one structure, one share) into ONE visit, ONE notice.
     burst(runner)
     with app.app_context():
