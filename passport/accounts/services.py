@@ -136,8 +136,11 @@ def find_token_with(secret: str, column: Any) -> tuple[ApiToken, Any] | None:
         db.select(ApiToken)
         .join(ApiToken.user)
         .where(ApiToken.token_hash == secret_hash(secret))
-        .options(contains_eager(ApiToken.user).joinedload(User.structure))
-    )  # one query: the token, its user and the user's structure (and ``column``)
+        .options(
+            contains_eager(ApiToken.user).joinedload(User.structure),
+            contains_eager(ApiToken.user).joinedload(User.own_passport),
+        )
+    )  # one query: the token, its user, the user's structure or passport (and ``column``)
     if column is not None:
         statement = statement.add_columns(column)
     row = db.session.execute(statement).one_or_none()

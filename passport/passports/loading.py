@@ -13,7 +13,8 @@ outer select is untyped), and each row is read by position, converting only the 
 its own table with that column's own result processor (the one an ORM query would apply);
 an advisor or a structure that many records share is built once, from the first row that
 names it; a new object enters the session's identity map as the ORM's own loading puts it
-there (no ``Session.add``, no cascade walk, no history to reset). The statement and the positions are worked out once per set of sections.
+there (no ``Session.add``, no cascade walk, no history to reset). The statement and the
+positions are worked out once per set of sections.
 
 A new record kind joins the load by being named in ``SECTION_MODELS`` (and
 ``RECORD_MODELS``); its ``issuer_*`` and ``to_structure`` relationships are filled when it
