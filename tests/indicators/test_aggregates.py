@@ -3,7 +3,9 @@
 Random histories (hypothesis) go through the one write path (``passport.records``) at
 random instants, near the turn of a month in French time included: receptions (with a
 passport or anonymous), referrals moved along the workflow (declines with a reason, delays
-to the minute), holders erased. Then, for the whole period and narrower questions, the
+to the minute), receptions and referrals withdrawn or rectified by their structure (a
+reception's date, channel, situation and needs, into another month too), holders erased.
+Then, for the whole period and narrower questions, the
 counts read from the monthly tables equal the counts computed from the records
 (``raw``), the published answers are the same, and a rebuild writes the same rows.
 """
@@ -26,7 +28,7 @@ from passport.indicators.disclosure import protect
 from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
 from passport.indicators.periods import Question
 from passport.indicators.services import answer, indicators, true_table
-from passport.passports.models import REFERRAL_TRANSITIONS, DeclineReason, Referral
+from passport.passports.models import REFERRAL_TRANSITIONS, DeclineReason, Reception, Referral
 from passport.passports.services import passport_of
 from passport.records import services as records
 from passport.structures.models import Structure
@@ -57,15 +59,22 @@ instants = st.builds(
     st.sampled_from([0, 1, 10, 22, 23]),
     st.integers(0, 59),
 )
-receptions = st.tuples(
-    st.just("reception"),
-    st.integers(0, 3),  # structure
-    instants,
-    st.sampled_from(["in_person", "phone", "online"]),
-    st.lists(st.sampled_from(["summer_job", "vae", "mobility", "other"]), max_size=3),
-    st.sampled_from([None, "student", "jobseeker"]),
-    st.one_of(st.none(), st.integers(0, HOLDERS - 1)),  # None: anonymous
-)
+
+
+def _receptions(holders):
+    return st.tuples(
+        st.just("reception"),
+        st.integers(0, 3),  # structure
+        instants,
+        st.sampled_from(["in_person", "phone", "online"]),
+        st.lists(st.sampled_from(["summer_job", "vae", "mobility", "other"]), max_size=3),
+        st.sampled_from([None, "student", "jobseeker"]),
+        holders,
+    )
+
+
+receptions = _receptions(st.one_of(st.none(), st.integers(0, HOLDERS - 1)))  # None: anonymous
+held_receptions = _receptions(st.integers(0, HOLDERS - 1))  # a structure may correct them
 referrals = st.tuples(
     st.just("referral"),
     st.integers(0, 3),
@@ -81,10 +90,44 @@ moves = st.tuples(
     st.sampled_from(REASONS),
 )
 erasures = st.tuples(st.just("erase"), st.integers(0, HOLDERS - 1))
+withdrawals = st.tuples(
+    st.just("withdraw"),
+    st.sampled_from(["reception", "referral"]),
+    st.integers(0, 30),  # which record of that kind (modulo how many were written)
+)
+rectifications = st.tuples(
+    st.just("rectify"),
+    st.sampled_from(["reception", "referral"]),
+    st.integers(0, 30),
+    st.fixed_dictionaries(
+        {"date": instants.map(lambda at: at.date())},  # so that most of them change something
+        optional={
+            "channel": st.sampled_from(["in_person", "phone", "online"]),
+            "situation": st.sampled_from([None, "student", "employee"]),
+            "needs": st.lists(st.sampled_from(["summer_job", "vae", "orientation"]), max_size=3),
+        },
+    ),
+)
 histories = st.lists(
-    st.one_of(receptions, receptions, referrals, referrals, moves, moves, moves, erasures),
+    st.one_of(
+        receptions,
+        receptions,
+        referrals,
+        referrals,
+        moves,
+        moves,
+        moves,
+        erasures,
+        withdrawals,
+        withdrawals,
+        rectifications,
+        rectifications,
+    ),
     max_size=30,
 )
+#: What a correction of the history may be refused for (already withdrawn, nothing changes,
+#: the passport erased): the history goes on.
+REFUSED = (records.AlreadyCorrected, records.InvalidCorrection, records.NotEditable)
 
 
 @pytest.fixture
@@ -104,12 +147,13 @@ def _play(ids, history) -> None:
     passports: list[int | None] = [passport_of(db.session.get(User, h)).id for h in holders]
     db.session.commit()
     sent: list[tuple[int, datetime]] = []
+    written: dict[str, list[tuple[int, int]]] = {"reception": [], "referral": []}
     for op in history:
         if op[0] == "reception":
             _, s, at, channel, needs, situation, who = op
             passport = None if who is None else passports[who]
             with time_machine.travel(at, tick=False):
-                records.record_reception(
+                reception = records.record_reception(
                     structures[s],
                     passport,
                     date=at.date(),
@@ -117,6 +161,8 @@ def _play(ids, history) -> None:
                     needs=needs,
                     situation=situation,
                 )
+            if passport is not None:  # an anonymous reception cannot be corrected
+                written["reception"].append((reception.id, s))
         elif op[0] == "referral":
             _, s, step, who, at = op
             if passports[who] is None:
@@ -126,27 +172,50 @@ def _play(ids, history) -> None:
                     structures[s], passports[who], structures[(s + step) % 4], needs=["vae"]
                 )
             sent.append((referral.id, at))
+            written["referral"].append((referral.id, s))
         elif op[0] == "move" and sent:
             _, k, choice, minutes, reason = op
             referral_id, latest = sent[k % len(sent)]
             referral = db.session.get(Referral, referral_id)
+            if referral is None:  # withdrawn, then deleted with its erased passport
+                continue
             allowed = sorted(REFERRAL_TRANSITIONS[referral.status])
             if not allowed:
                 continue
             status = allowed[choice % len(allowed)]
             at = latest + timedelta(minutes=minutes)
             receiver = db.session.get(Structure, referral.to_structure_id)
-            with time_machine.travel(at, tick=False):
-                records.change_referral_status(
-                    referral,
-                    receiver,
-                    status,
-                    appointment=records.Appointment(at=at + timedelta(days=2))
-                    if status == "appointment"
-                    else None,
-                    reason=reason if status == "declined" else None,
-                )
+            try:
+                with time_machine.travel(at, tick=False):
+                    records.change_referral_status(
+                        referral,
+                        receiver,
+                        status,
+                        appointment=records.Appointment(at=at + timedelta(days=2))
+                        if status == "appointment"
+                        else None,
+                        reason=reason if status == "declined" else None,
+                    )
+            except records.WorkflowError:  # withdrawn by its sender
+                continue
             sent[k % len(sent)] = (referral_id, at)
+        elif op[0] in ("withdraw", "rectify") and written[op[1]]:
+            kind, k = op[1], op[2]
+            record_id, s = written[kind][k % len(written[kind])]
+            record = db.session.get(records.CORRECTABLE_MODELS[kind], record_id)
+            if record is None:
+                continue
+            changes = None
+            if op[0] == "rectify":
+                changes = (
+                    op[3] if kind == "reception" else {"needs": op[3].get("needs") or ["other"]}
+                )
+            try:
+                records.correct_record(
+                    structures[s], record, action=op[0], reason="Erreur", changes=changes
+                )
+            except REFUSED:
+                db.session.rollback()
         elif op[0] == "erase" and passports[op[1]] is not None:
             erase_holder(holders[op[1]])
             passports[op[1]] = None
@@ -179,9 +248,15 @@ def _assert_counts_match_records() -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(histories)
-def test_the_monthly_counts_equal_the_records(structure_ids, history):
-    _play(structure_ids, history)
+@given(
+    histories,
+    st.lists(st.one_of(held_receptions, held_receptions, referrals, moves), min_size=1, max_size=6),
+    st.lists(st.one_of(withdrawals, rectifications, rectifications), min_size=1, max_size=6),
+)
+def test_the_monthly_counts_equal_the_records(structure_ids, history, more, corrections):
+    # Corrections come anywhere in the history, and more of them at its end, after a few
+    # more records to correct.
+    _play(structure_ids, history + more + corrections)
     _assert_counts_match_records()
     kept = _rows()
     aggregates.rebuild()
@@ -244,3 +319,121 @@ def test_a_rebuild_of_some_months_leaves_the_others(structures):
     assert months == {"2026-02", "2026-03"}
     assert raw.differences(replace(WHOLE, start=date(2026, 2, 1))) == []
     assert raw.differences(WHOLE) != []
+
+
+def _correct(structure, record, action, **changes):
+    return records.correct_record(
+        structure, record, action=action, reason="Erreur de saisie", changes=changes or None
+    )
+
+
+def test_corrections_move_the_counts(structures):
+    """A withdrawn reception or referral no longer counts; a rectified reception counts
+    with its new values, in its new month; a referral's rectification changes nothing."""
+    ml, cio = structures[0], structures[1]
+    passport = passport_of(factories.holder()).id
+    sent = datetime(2026, 1, 20, 10, tzinfo=LOCAL_TZ)
+    with time_machine.travel(sent, tick=False):
+        kept = records.send_referral(ml, passport, cio, needs=["vae"])
+        gone = records.send_referral(ml, passport, cio, needs=["vae"])
+    for referral in (kept, gone):
+        with time_machine.travel(sent + timedelta(hours=30), tick=False):
+            records.change_referral_status(referral, cio, "received")
+    first = records.record_reception(
+        ml, passport, date=date(2026, 1, 10), channel="phone", needs=["vae"]
+    )
+    second = records.record_reception(
+        ml, passport, date=date(2026, 1, 11), channel="phone", needs=["vae"]
+    )
+    db.session.commit()
+    _correct(ml, first, "rectify", date=date(2026, 2, 2), channel="online", needs=["mobility"])
+    _correct(ml, second, "withdraw")
+    _correct(ml, gone, "withdraw")
+    _correct(ml, kept, "rectify", needs=["orientation"])
+    db.session.commit()
+    rows = _rows()
+    assert rows["indicator_reception_counts"] == {
+        ("2026-02", ml.id, "channel", "online"): 1,
+        ("2026-02", ml.id, "situation", ""): 1,
+        ("2026-02", ml.id, "anonymous", "no"): 1,
+        ("2026-02", ml.id, "need", "mobility"): 1,
+    }
+    assert rows["indicator_referral_counts"] == {("2026-01", ml.id, cio.id, "received", ""): 1}
+    assert rows["indicator_referral_delays"] == {("2026-01", ml.id, "received", 30): 1}
+    # the rectified reception, withdrawn in turn, goes from its new month
+    _correct(ml, first, "withdraw")
+    db.session.commit()
+    assert _rows()["indicator_reception_counts"] == {}
+    _assert_counts_match_records()
+    aggregates.rebuild()
+    db.session.commit()
+    assert _rows()["indicator_reception_counts"] == {}
+    assert rows["indicator_referral_counts"] == _rows()["indicator_referral_counts"]
+    # a status change of the withdrawn referral is refused: it stays out of the counts
+    with pytest.raises(records.WorkflowError):
+        records.change_referral_status(gone, cio, "appointment")
+
+
+def test_a_rebuild_of_some_months_follows_a_rectified_date(structures):
+    """A reception rectified from January to March leaves January and joins March, whichever
+    months are rebuilt."""
+    ml = structures[0]
+    passport = passport_of(factories.holder()).id
+    moved = records.record_reception(ml, passport, date=date(2026, 1, 5), channel="phone", needs=[])
+    records.record_reception(ml, passport, date=date(2026, 1, 6), channel="phone", needs=[])
+    db.session.commit()
+    _correct(ml, moved, "rectify", date=date(2026, 3, 5))
+    db.session.commit()
+    kept = _rows()
+    for first, last in (("2026-01", "2026-01"), ("2026-03", "2026-03"), ("2026-02", None)):
+        aggregates.rebuild(first, last)
+        db.session.commit()
+        assert _rows() == kept, (first, last)
+    totals = {
+        key[0]: n for key, n in kept["indicator_reception_counts"].items() if key[2] == "channel"
+    }
+    assert totals == {"2026-01": 1, "2026-03": 1}
+    for month in (1, 3):
+        narrow = replace(WHOLE, start=date(2026, month, 1), end=date(2026, month, 28))
+        assert raw.differences(narrow) == []
+    _assert_counts_match_records()
+
+
+def test_an_erasure_keeps_what_the_corrections_said(structures):
+    """The corrections go with the passport: the withdrawn records go too, the rectified
+    ones keep their new values, so the counts stay equal to the records."""
+    ml, cio = structures[0], structures[1]
+    holder = factories.holder()
+    passport = passport_of(holder).id
+    rectified = records.record_reception(
+        ml, passport, date=date(2026, 1, 5), channel="phone", needs=["vae"]
+    )
+    withdrawn = records.record_reception(
+        ml, passport, date=date(2026, 1, 6), channel="phone", needs=[]
+    )
+    referral = records.send_referral(ml, passport, cio, needs=["vae"])
+    db.session.commit()
+    _correct(ml, rectified, "rectify", date=date(2026, 2, 5), needs=["mobility"])
+    _correct(ml, withdrawn, "withdraw")
+    _correct(ml, referral, "withdraw")
+    db.session.commit()
+    before = _rows()
+    erase_holder(holder.id)
+    db.session.commit()
+    after = _rows()
+    assert after["indicator_referral_counts"] == before["indicator_referral_counts"] == {}
+    assert after["indicator_reception_counts"] == {
+        ("2026-02", ml.id, "channel", "phone"): 1,
+        ("2026-02", ml.id, "situation", ""): 1,
+        ("2026-02", ml.id, "anonymous", "yes"): 1,
+        ("2026-02", ml.id, "need", "mobility"): 1,
+    }
+    left = db.session.execute(db.select(Reception)).scalars().all()
+    assert [(r.date, r.needs, r.passport_id) for r in left] == [
+        (date(2026, 2, 5), ["mobility"], None)
+    ]
+    assert db.session.execute(db.select(Referral)).scalars().all() == []
+    _assert_counts_match_records()
+    aggregates.rebuild()
+    db.session.commit()
+    assert _rows() == after
