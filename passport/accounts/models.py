@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -13,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from passport.db import utcnow
 from passport.extensions import Model
 from passport.structures.models import Structure
+
+if TYPE_CHECKING:
+    from passport.passports.models import Passport
 
 
 class Role(StrEnum):
@@ -53,6 +57,11 @@ class User(UserMixin, Model):
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     structure: Mapped[Structure | None] = relationship()
+    #: The holder's passport, read only (``passports.services.passport_of`` creates it);
+    #: loaded with the token by the API's authentication (one query), else lazily.
+    own_passport: Mapped[Passport | None] = relationship(
+        "Passport", primaryjoin="Passport.holder_id == User.id", viewonly=True, uselist=False
+    )
 
     @property
     def session_secret(self) -> str | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from passport.accounts import sessions
 from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User, UserSession
@@ -123,16 +124,34 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 def find_token(secret: str) -> ApiToken | None:
     """The live token with this secret, or None (expired, revoked or unknown)."""
-    token = db.session.execute(
+    found = find_token_with(secret, None)
+    return found[0] if found is not None else None
+
+
+def find_token_with(secret: str, column: Any) -> tuple[ApiToken, Any] | None:
+    """``find_token`` and the value of ``column`` (a SQL expression over ``ApiToken`` and
+    ``User``, the token's account, e.g. a correlated EXISTS) in the same one query:
+    ``(token, value)``, or None. ``column`` None adds nothing to the query."""
+    statement = (
         db.select(ApiToken)
+        .join(ApiToken.user)
         .where(ApiToken.token_hash == secret_hash(secret))
-        .options(joinedload(ApiToken.user).joinedload(User.structure))
-    ).scalar_one_or_none()  # one query: the token, its user and the user's structure
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+        .options(
+            contains_eager(ApiToken.user).joinedload(User.structure),
+            contains_eager(ApiToken.user).joinedload(User.own_passport),
+        )
+    )  # one query: the token, its user, the user's structure or passport (and ``column``)
+    if column is not None:
+        statement = statement.add_columns(column)
+    row = db.session.execute(statement).one_or_none()
+    if row is None:
+        return None
+    token, value = row[0], (row[1] if column is not None else None)
+    if token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     if not token.user.is_active:
         return None
-    return token
+    return token, value
 
 
 def revoke_token(token: ApiToken) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
+from sqlalchemy import case, true
 
 from passport.accounts.models import ApiToken, Role, User
-from passport.accounts.services import find_token
+from passport.accounts.services import find_token_with
 from passport.errors import Problem
+from passport.mfa.services import enrolled
 from passport.structures.models import ApiKey, Structure
 from passport.structures.services import find_api_key
 
@@ -21,6 +23,10 @@ class Caller:
     user: User | None = None
     token: ApiToken | None = None
     api_key: ApiKey | None = None
+    #: Whether the token's account meets the second-factor rule (it has a factor, or its role
+    #: needs none), read by the token's own query when ``MFA_REQUIRED_ROLES`` is set (None:
+    #: not read; a structure key has no account).
+    mfa_satisfied: bool | None = None
 
     @property
     def structure(self) -> Structure | None:
@@ -63,9 +69,23 @@ def current_caller() -> Caller:
         if key is not None:
             caller = Caller(api_key=key)
     else:
-        token = find_token(secret)
-        if token is not None:
-            caller = Caller(user=token.user, token=token)
+        # The enrolment check (``api.mfa``) folded into the token's one query, for the
+        # roles that must enrol only (a holder's token reads no factor); no role required
+        # (tests, development), nothing added to the query.
+        check = tuple(current_app.config.get("MFA_REQUIRED_ROLES") or ())
+        column = (
+            case((User.role.in_(check), enrolled(ApiToken.user_id)), else_=true())
+            if check
+            else None
+        )
+        found = find_token_with(secret, column)
+        if found is not None:
+            token, satisfied = found
+            caller = Caller(
+                user=token.user,
+                token=token,
+                mfa_satisfied=bool(satisfied) if check else None,
+            )
     if caller is None:
         raise _unauthorized("The bearer token is not valid, expired or revoked.")
     g.api_caller = caller

@@ -35,7 +35,11 @@ def _enrolment_first():
     except Problem:
         return  # the endpoint answers as it does for a bad token
     user = caller.user
-    if user is not None and mfa.mfa_required(user) and not mfa.has_mfa(user):
+    if user is None or not mfa.mfa_required(user):
+        return  # a structure key, or a role that need not enrol: nothing to check
+    # Read by the token's own query (``current_caller``); asked here only if it was not.
+    known = caller.mfa_satisfied
+    if not (known if known is not None else mfa.has_mfa(user)):
         raise Problem(
             403,
             "Forbidden",

@@ -227,8 +227,9 @@ def my_access_log():
 # ------------------------------------------------------------------ through a share
 
 
-def _open(token: str, action: sharing.Action) -> sharing.Grant:
-    """The grant of this request, or a problem (401/403/404/410/423) once the log is saved."""
+def _open(token: str, action: sharing.Action, later: bool = False) -> sharing.Grant:
+    """The grant of this request, or a problem (401/403/404/410/423) once the log is saved.
+    ``later``: the use and its access-log row are ``_use``'s, at the end of the request."""
     caller = current_caller()
     if caller.structure is None:
         raise forbidden("Only a structure's key or advisor may open a share.")
@@ -241,6 +242,7 @@ def _open(token: str, action: sharing.Action) -> sharing.Grant:
             passcode=passcode,
             action=action,
             consume=True,
+            later=later,
         )
     except sharing.ShareError as exc:
         db.session.commit()  # the "denied" row and the passcode counter must stay
@@ -265,9 +267,14 @@ def _share_responses(success: int, schema: str) -> dict:
     headers=PASSCODE_HEADER_DOC,
 )
 def shared_passport(token: str):
-    grant = _open(token, "view")
+    grant = _open(token, "view", later=True)
     view = passports.load_view(grant.passport, grant.sections)
     body = passport_json(view)
+    try:  # the use and the access-log row last: no lock held while reading (issue 12)
+        sharing.use_grant(grant, "view")
+    except sharing.ShareError as exc:  # a parallel read used up a single-use share
+        db.session.commit()  # the "denied" row stays
+        raise share_problem(exc) from None
     db.session.commit()
     return body, 200, {"Cache-Control": "no-store"}
 

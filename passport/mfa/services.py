@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 import pyotp
 from flask import current_app
@@ -76,13 +77,19 @@ def passkeys_of(user: User) -> list[Passkey]:
     )
 
 
+def enrolled(user_id: Any) -> Any:
+    """SQL: whether the account ``user_id`` (a value or a column, e.g. ``ApiToken.user_id``
+    to fold the check into a token's query) has a confirmed TOTP or a passkey."""
+    confirmed = db.select(TotpSecret.id).where(
+        TotpSecret.user_id == user_id, TotpSecret.confirmed_at.is_not(None)
+    )
+    passkey = db.select(Passkey.id).where(Passkey.user_id == user_id)
+    return confirmed.exists() | passkey.exists()
+
+
 def has_mfa(user: User) -> bool:
     """Whether the account has a usable second factor (a confirmed TOTP or a passkey)."""
-    confirmed = db.select(TotpSecret.id).where(
-        TotpSecret.user_id == user.id, TotpSecret.confirmed_at.is_not(None)
-    )
-    passkey = db.select(Passkey.id).where(Passkey.user_id == user.id)
-    return db.session.execute(db.select(confirmed.exists() | passkey.exists())).scalar_one()
+    return db.session.execute(db.select(enrolled(user.id))).scalar_one()
 
 
 def mfa_status(users: list[User]) -> dict[int, bool]:

@@ -12,7 +12,9 @@ Why it is fast: the rows come back without SQLAlchemy's per-column type processi
 outer select is untyped), and each row is read by position, converting only the columns of
 its own table with that column's own result processor (the one an ORM query would apply);
 an advisor or a structure that many records share is built once, from the first row that
-names it. The statement and the positions are worked out once per set of sections.
+names it; a new object enters the session's identity map as the ORM's own loading puts it
+there (no ``Session.add``, no cascade walk, no history to reset). The statement and the
+positions are worked out once per set of sections.
 
 A new record kind joins the load by being named in ``SECTION_MODELS`` (and
 ``RECORD_MODELS``); its ``issuer_*`` and ``to_structure`` relationships are filled when it
@@ -27,8 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, cast, literal_column, null, type_coerce, union_all
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.types import NullType
 
 from passport.accounts.models import User
@@ -215,10 +216,18 @@ class _Builder:
         for key, at, convert in self._fields(shape):
             value = row[at]
             values[key] = value if convert is None or value is None else convert(value)
-        make_transient_to_detached(obj)  # as if loaded: no pending change
-        self.session.add(obj)  # (before its relations: nothing for the cascade to walk)
-        for relation, value in (relations or {}).items():
-            set_committed_value(obj, relation, value)  # loaded, as a joined load would
+        if relations:
+            values.update(relations)  # loaded, as a joined load would
+        # Persistent in the session, as the ORM's own loading makes a new row's object
+        # (``orm.loading._instance``): its identity key, the session, the identity map. A
+        # fresh state has no history to reset, and nothing to cascade: cheaper than
+        # ``make_transient_to_detached`` + ``Session.add`` (a fifth of the read's time).
+        state = instance_state(obj)
+        identity = (model, (ident,), None)
+        state.key = identity
+        state.identity_token = None
+        state.session_id = self.session.hash_key
+        self.identity_map._add_unpresent(state, identity)
         self.seen[(model, ident)] = obj
         return obj
 

@@ -47,9 +47,12 @@ class PassportView:
 
 
 def passport_of(user: User) -> Passport:
-    passport = db.session.execute(
-        db.select(Passport).where(Passport.holder_id == user.id)
-    ).scalar_one_or_none()
+    # Loaded with the user already (the API's token query): no query.
+    passport = user.__dict__.get("own_passport")
+    if passport is None or db.inspect(passport).was_deleted:
+        passport = db.session.execute(
+            db.select(Passport).where(Passport.holder_id == user.id)
+        ).scalar_one_or_none()
     if passport is None:  # a holder created before passports existed, or by hand
         passport = Passport(holder=user)
         db.session.add(passport)

@@ -8,6 +8,10 @@ worker's (``passport.notifications.visits``, job ``note_access``, queued after t
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table, insert
+
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
@@ -36,43 +40,54 @@ def log_access(
     advisor: User | None,
     action: str,
     reason: str | None = None,
-) -> AccessLogEntry:
-    """One row of the holder's access log (minimal data); the visit and its notice follow
-    in the worker. ``reason`` (one of DENIAL_REASONS) says why a ``denied`` one was refused."""
-    entry = AccessLogEntry(
-        passport_id=share.passport_id,
-        share_id=share.id,
-        structure_id=structure.id if structure is not None else None,
-        advisor_id=advisor.id if advisor is not None else None,
-        action=action,
-        at=utcnow(),
+) -> int:
+    """One row of the holder's access log (minimal data), its id; the visit and its notice
+    follow in the worker. ``reason`` (one of DENIAL_REASONS) says why a ``denied`` one was
+    refused."""
+    return _insert(
+        share.passport_id,
+        share.id,
+        structure.id if structure is not None else None,
+        advisor.id if advisor is not None else None,
+        action,
+        reason,
     )
-    db.session.add(entry)
-    db.session.flush()  # one INSERT; the id goes to the job
-    _note(entry, reason)
-    return entry
 
 
-def log_structure_write(
-    passport_id: int, *, structure: Structure, advisor: User | None
-) -> AccessLogEntry:
+def log_structure_write(passport_id: int, *, structure: Structure, advisor: User | None) -> int:
     """An ``append`` row without a share: the structure wrote to a record it received (a
     referral's status). The holder sees it in their access log, and is told of it."""
-    entry = AccessLogEntry(
-        passport_id=passport_id,
-        share_id=None,
-        structure_id=structure.id,
-        advisor_id=advisor.id if advisor is not None else None,
-        action="append",
-        at=utcnow(),
+    return _insert(
+        passport_id, None, structure.id, advisor.id if advisor is not None else None, "append"
     )
-    db.session.add(entry)
-    db.session.flush()
-    _note(entry, None)
-    return entry
 
 
-def _note(entry: AccessLogEntry, reason: str | None) -> None:
+def _insert(
+    passport_id: int,
+    share_id: int | None,
+    structure_id: int | None,
+    advisor_id: int | None,
+    action: str,
+    reason: str | None = None,
+) -> int:
+    """ONE statement, ``INSERT ... RETURNING id``, outside the ORM's unit of work: no object,
+    no flush (a read through a share writes this row and its use counter, nothing else)."""
     if reason is not None and reason not in DENIAL_REASONS:
         raise ValueError(f"unknown denial reason {reason!r}")
-    enqueue_after_commit("note_access", entry.id, reason if entry.action == "denied" else None)
+    entry_id = db.session.execute(
+        _INSERT,
+        {
+            "passport_id": passport_id,
+            "share_id": share_id,
+            "structure_id": structure_id,
+            "advisor_id": advisor_id,
+            "action": action,
+            "at": utcnow(),
+        },
+    ).scalar_one()
+    enqueue_after_commit("note_access", entry_id, reason if action == "denied" else None)
+    return entry_id
+
+
+_TABLE = cast(Table, AccessLogEntry.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)

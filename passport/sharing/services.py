@@ -45,6 +45,9 @@ Opening (the structure's side)::
 
   A success writes a ``view``/``append`` row (one INSERT; the holder's notice follows in
   the worker).
+  ``open_share(..., later=True)`` then ``use_grant(grant, action)`` once the answer is
+  built: the same checks, the same two writes, at the end of the request (the read through
+  a share holds no lock while it reads).
   ``consume=True`` counts the use and uses up a single-use share (atomically: two parallel
   first opens cannot both succeed). For the browser:
 
@@ -567,29 +570,56 @@ def open_share(
     passcode: str | None = None,
     action: Action = "view",
     consume: bool = True,
+    later: bool = False,
 ) -> Grant:
     """Resolve a token into a Grant for ``structure`` (and its advisor), or raise ShareError.
 
     Logs the access (``view``/``append``) or the denial (the worker tells the holder).
     ``consume=False`` (see ``check_share``) writes no success row and uses nothing.
+    ``later=True``: every check now, the use and its row by ``use_grant`` once the answer
+    is ready (the caller must call it before answering).
     """
     _validate_action(action)
     share = _lookup(token)
+    now = consume and not later
     try:
         _check_state(share)
         _authorize(share, structure=structure, advisor=advisor, passcode=passcode, action=action)
-        if consume:
+        if now:
             _consume(share)
     except ShareError as exc:
         log_access(
             share, structure=structure, advisor=advisor, action="denied", reason=denial_reason(exc)
         )
         raise
-    if consume:
+    if now:
         log_access(share, structure=structure, advisor=advisor, action=action)
     # in_audience refuses a caller without a structure; the assert narrows the type.
     assert structure is not None  # nosec B101  # type narrowing only
     return _grant(share, structure, advisor)
+
+
+def use_grant(grant: Grant, action: Action = "view") -> None:
+    """The writes that ``open_share(..., later=True)`` left for the end of the request:
+    count the use (and use up a single-use share) and write the access-log row, two
+    statements just before the commit, so that the share's row lock (PostgreSQL) and the
+    database's write lock (SQLite) are held from here to the commit only, not while the
+    passport is read and serialised. ShareGone (logged as ``denied``) when a parallel
+    request used up a single-use share meanwhile: the caller commits, then answers it."""
+    _validate_action(action)
+    share = grant.share
+    try:
+        _consume(share)
+    except ShareError as exc:
+        log_access(
+            share,
+            structure=grant.structure,
+            advisor=grant.advisor,
+            action="denied",
+            reason=denial_reason(exc),
+        )
+        raise
+    log_access(share, structure=grant.structure, advisor=grant.advisor, action=action)
 
 
 def check_share(

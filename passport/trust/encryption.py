@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,6 +30,12 @@ class Keyring:
     """Ordered AES-GCM keys; the first one encrypts, all of them decrypt."""
 
     keys: tuple[tuple[str, bytes], ...]
+    #: One AES-GCM cipher per key, made once (its key schedule is not redone per text: a
+    #: passport read decrypts some twenty texts and signatures).
+    _ciphers: dict[str, AESGCM] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ciphers", {kid: AESGCM(key) for kid, key in self.keys})
 
     @property
     def current_kid(self) -> str:
@@ -64,16 +70,16 @@ class Keyring:
         ).derive(secret.encode())
         return cls((("dev", key),))
 
-    def _key(self, kid: str) -> bytes:
-        for known, key in self.keys:
-            if known == kid:
-                return key
-        raise KeyringError(f"unknown encryption key id {kid!r}")
+    def _cipher(self, kid: str) -> AESGCM:
+        cipher = self._ciphers.get(kid)
+        if cipher is None:
+            raise KeyringError(f"unknown encryption key id {kid!r}")
+        return cipher
 
     def encrypt(self, plaintext: str) -> str:
-        kid, key = self.keys[0]
+        kid = self.current_kid
         nonce = os.urandom(12)
-        sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), kid.encode())
+        sealed = self._cipher(kid).encrypt(nonce, plaintext.encode(), kid.encode())
         blob = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
         return f"{PREFIX}:{kid}:{blob}"
 
@@ -82,7 +88,7 @@ class Keyring:
         if prefix != PREFIX:
             raise KeyringError("not a ciphertext of this application")
         raw = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
-        return AESGCM(self._key(kid)).decrypt(raw[:12], raw[12:], kid.encode()).decode()
+        return self._cipher(kid).decrypt(raw[:12], raw[12:], kid.encode()).decode()
 
     def encrypt_bytes(self, data: bytes) -> str:
         return self.encrypt(base64.b64encode(data).decode())

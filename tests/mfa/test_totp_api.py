@@ -106,3 +106,37 @@ def test_required_role_token_opens_only_enrolment(strict_app, clock):
     enrol(client, headers, clock)
     assert client.get("/api/v1/structures", headers=headers).status_code == 200
     assert token_for(client, "c@example.org").get_json()["mfa_required"] is True
+
+
+def test_the_enrolment_check_is_part_of_the_token_query(strict_app, clock):
+    """A required role's token: the second-factor check rides in the token's one query."""
+    from sqlalchemy import event
+
+    from passport.extensions import db
+
+    client = strict_app.test_client()
+    with strict_app.app_context():
+        factories.staff("advisor", factories.structure("ML28"), email="c@example.org")
+        engine = db.engine
+    headers = factories.bearer(token_for(client, "c@example.org").get_json()["access_token"])
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def mfa_reads(path: str) -> tuple[int, list[str]]:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            status = client.get(path, headers=headers).status_code
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        return status, [s for s in statements if "mfa_" in s]
+
+    status, reads = mfa_reads("/api/v1/structures")
+    assert status == 403  # not enrolled yet: the folded check still refuses
+    assert len(reads) == 1 and "api_tokens" in reads[0], reads
+    enrol(client, headers, clock)
+    status, reads = mfa_reads("/api/v1/structures")
+    assert status == 200
+    assert len(reads) == 1 and "api_tokens" in reads[0], reads

@@ -96,7 +96,10 @@ def test_the_objects_are_persistent_and_read_without_another_query(filled, app, 
     assert q.count == 1, q.statements
     assert all(inspect(o).persistent for objs in found.values() for o in objs)
     assert not db.session.dirty and not db.session.new
-    # an ordinary object: a change is flushed like any other
+    assert all(db.session.identity_map.get(inspect(o).key) is o for o in found[Referral])
+    # an ordinary object: expired, it loads again from the session; a change is flushed
+    db.session.expire(reception, ["summary"])
+    assert reception.summary == "Texte libre, chiffré au repos."
     reception.outcome = "answered"
     model, reception_id = type(reception), reception.id
     db.session.commit()
