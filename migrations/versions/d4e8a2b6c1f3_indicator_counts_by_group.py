@@ -3,7 +3,8 @@
 The three tables keyed by structure ids (month, structure / sender, receiver / sender, ...)
 become three tables keyed by what the answer filters and shows: the department, the type and
 the CEP flag of the structure that received the person or sent the referral, and the type of
-the receiving one (docs/INDICATORS.md). The upgrade sums the old rows into the new ones by
+the receiving one (docs/INDICATORS.md); and the delays summed over the departments and types,
+what a question on the whole region reads (`indicator_delay_region`). The upgrade sums the old rows into the new ones by
 the structures' current group: no rebuild is needed. The downgrade recreates the old
 tables empty: run `flask --app wsgi indicators rebuild` after it.
 
@@ -83,6 +84,20 @@ def upgrade():
         " SUM(c.count) FROM indicator_referral_delays c JOIN structures s ON s.id = c.sender_id"
         " GROUP BY c.month, s.department, s.type, s.is_cep_operator, c.status, c.hours"
     )
+    op.create_table('indicator_delay_region',
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('cep', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'cep', 'status', 'hours', name=op.f('pk_indicator_delay_region')),
+    sqlite_with_rowid=False,
+    )
+    op.execute(
+        "INSERT INTO indicator_delay_region (month, cep, status, hours, count)"
+        " SELECT month, cep, status, hours, SUM(count) FROM indicator_delay_groups"
+        " GROUP BY month, cep, status, hours"
+    )
     op.drop_table('indicator_referral_delays')
     op.drop_table('indicator_referral_counts')
     op.drop_table('indicator_reception_counts')
@@ -121,6 +136,7 @@ def downgrade():
     sa.PrimaryKeyConstraint('month', 'sender_id', 'status', 'hours', name=op.f('pk_indicator_referral_delays')),
     sqlite_with_rowid=False,
     )
+    op.drop_table('indicator_delay_region')
     op.drop_table('indicator_delay_groups')
     op.drop_table('indicator_referral_groups')
     op.drop_table('indicator_reception_groups')

@@ -53,7 +53,7 @@ from sqlalchemy.orm import aliased
 
 from passport.db import LOCAL_TZ
 from passport.extensions import db
-from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay, RegionDelay
 from passport.indicators.periods import month_bounds, month_instants
 from passport.passports.models import Reception, Referral, ReferralEvent
 from passport.structures.models import Structure
@@ -62,7 +62,9 @@ log = logging.getLogger(__name__)
 
 #: The statuses whose delay from sending is published (as a median).
 DELAY_STATUSES = ("received", "appointment")
-TABLES = (ReceptionCount, ReferralCount, ReferralDelay)
+TABLES = (ReceptionCount, ReferralCount, ReferralDelay, RegionDelay)
+#: Tables kept as sums of another (over the columns they lack), on every write to it.
+SUMMARIES = {ReferralDelay: (RegionDelay,)}
 CHUNK = 5_000
 
 #: A structure's group: its department, type and CEP flag (``indicators.models``).
@@ -201,7 +203,11 @@ def _add(model, rows: Iterable[dict], groups: dict[int, Group] | None = None) ->
 
 
 def _upsert(model, rows: Iterable[dict]) -> None:
-    """``count += n`` for rows keyed by group, merged by key and sorted."""
+    """``count += n`` for rows keyed by group, merged by key and sorted (and in the tables
+    that sum this one: ``SUMMARIES``)."""
+    rows = list(rows)
+    for summary in SUMMARIES.get(model, ()):
+        _upsert(summary, rows)
     table = model.__table__
     keys = [c.name for c in table.primary_key.columns]
     merged: Counter = Counter()
@@ -280,6 +286,9 @@ def rebuild(first: str | None = None, last: str | None = None) -> dict[str, int]
         ReferralCount.__tablename__: _insert(ReferralCount, _referral_rows(first, last)),
         ReferralDelay.__tablename__: _insert(ReferralDelay, _delay_rows(first, last)),
     }
+    for model, summaries in SUMMARIES.items():
+        for summary in summaries:
+            written[summary.__tablename__] = _sum_into(summary, model, first, last)
     db.session.expire_all()
     log.info("indicators rebuilt from %s to %s: %s", first, last, written)
     return written
@@ -312,6 +321,26 @@ def _rebuild_receptions(first: str | None, last: str | None) -> int:
             select(func.count())
             .select_from(ReceptionCount)
             .where(*_months(ReceptionCount.month, first, last))
+        )
+        or 0
+    )
+
+
+def _sum_into(summary, model, first: str | None, last: str | None) -> int:
+    """Fill ``summary`` with the sums of ``model``'s rows over the columns it lacks."""
+    keys = [c.name for c in summary.__table__.primary_key.columns]
+    source = model.__table__.c
+    db.session.execute(
+        insert(summary).from_select(
+            [*keys, "count"],
+            select(*(source[k] for k in keys), func.sum(source.count))
+            .where(*_months(source.month, first, last))
+            .group_by(*(source[k] for k in keys)),
+        )
+    )
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(summary).where(*_months(summary.month, first, last))
         )
         or 0
     )

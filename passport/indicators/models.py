@@ -86,3 +86,20 @@ class ReferralDelay(Model):
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     hours: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int]
+
+
+class RegionDelay(Model):
+    """``ReferralDelay`` summed over the departments and types: the histogram that a
+    question on the whole region (no department, no type) reads. The delays spread over
+    hundreds of whole hours, so ``ReferralDelay`` holds about one row per delay; without
+    the department and the type a month is bounded by 2 statuses x 2 CEP flags x the hours
+    (a few thousand rows). Kept with ``ReferralDelay`` (``aggregates.SUMMARIES``)."""
+
+    __tablename__ = "indicator_delay_region"
+    __table_args__ = CLUSTERED
+
+    month: Mapped[str] = mapped_column(MONTH, primary_key=True)
+    cep: Mapped[bool] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hours: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int]

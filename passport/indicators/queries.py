@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from passport.extensions import db
-from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay, RegionDelay
 from passport.indicators.periods import Question
 
 
@@ -86,10 +86,13 @@ def referrals(q: Question) -> ReferralCounts:
     for from_type, to_type, cep, status, reason, n in rows:
         if n:
             counts.cube[(from_type, to_type, bool(cep), status, reason)] += int(n)
-    d = ReferralDelay
+    # The whole region reads the delays summed over departments and types (far fewer rows).
+    whole = q.department is None and q.structure_type is None
+    d = RegionDelay if whole else ReferralDelay
+    where = [d.month >= q.months[0], d.month <= q.months[-1]] if whole else _in_question(d, q)
     delay_dims = (d.status, d.cep, d.hours)
     delays = db.session.execute(
-        select(*delay_dims, func.sum(d.count)).where(*_in_question(d, q)).group_by(*delay_dims)
+        select(*delay_dims, func.sum(d.count)).where(*where).group_by(*delay_dims)
     )
     for status, cep, hours, n in delays:
         if n:

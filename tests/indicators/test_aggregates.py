@@ -4,9 +4,9 @@ Random histories (hypothesis) go through the one write path (``passport.records`
 random instants, near the turn of a month in French time included: receptions (with a
 passport or anonymous), referrals moved along the workflow (declines with a reason, delays
 to the minute), holders erased, structures moved to another type, department or CEP flag
-(their records then count in their new group). Then, for the whole period and narrower questions, the
-counts read from the monthly tables equal the counts computed from the records
-(``raw``), the published answers are the same, and a rebuild writes the same rows.
+(their records then count in their new group). Then, for the whole period and narrower
+questions, the counts read from the monthly tables equal the counts computed from the
+records (``raw``), the published answers are the same, and a rebuild writes the same rows.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from passport.db import LOCAL_TZ
 from passport.extensions import db
 from passport.indicators import aggregates, raw
 from passport.indicators.disclosure import protect
-from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.models import ReceptionCount
 from passport.indicators.periods import Question
 from passport.indicators.services import answer, indicators, true_table
 from passport.passports.models import REFERRAL_TRANSITIONS, DeclineReason, Referral
@@ -173,7 +173,7 @@ def _play(ids, history) -> None:
 def _rows() -> dict:
     """Every non-zero monthly count, by table and key."""
     out = {}
-    for model in (ReceptionCount, ReferralCount, ReferralDelay):
+    for model in aggregates.TABLES:
         keys = [c.name for c in model.__table__.primary_key.columns]
         out[model.__tablename__] = {
             tuple(getattr(row, k) for k in keys): row.count
@@ -231,6 +231,7 @@ def test_a_known_history_gives_known_counts(structures):
         ("2026-01", *group, "CIO", "declined", "no_capacity"): 1
     }
     assert rows["indicator_delay_groups"] == {("2026-01", *group, "received", 49): 1}
+    assert rows["indicator_delay_region"] == {("2026-01", True, "received", 49): 1}
     assert rows["indicator_reception_groups"] == {
         ("2026-02", *group, "channel", "phone"): 1,
         ("2026-02", *group, "situation", ""): 1,
