@@ -4,6 +4,10 @@
   ``count_status_change`` as it writes; each is one upsert (``count = count + n``,
   ``INSERT ... ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL) in the same transaction as
   the record, so the counts commit or roll back with it.
+- **On correction**: the records count as they read after their corrections
+  (``count_correction``, called by ``records.correct_record``): a withdrawn reception or
+  referral no longer counts, a rectified reception counts with its new values (its month
+  too). A referral's rectification (``needs``, ``message``) changes nothing counted.
 - **Groups**: the rows above name structures by id (``structure_id``, ``sender_id``,
   ``receiver_id``); ``_add`` and ``rebuild`` turn each id into the structure's group as the
   database holds it (department, type, CEP flag: ``indicators.models``). When a structure's
@@ -14,11 +18,15 @@
   moves are exactly those counted before it.
 - **On erasure**: the receptions of an erased passport stay, anonymous
   (``trust.erasure``); ``forget_passport`` moves them from "not anonymous" to "anonymous".
-  Referrals keep every counted field, so they need nothing.
+  Referrals keep every counted field, so they need nothing. The erasure deletes the
+  withdrawn records and writes the rectified values into the others before it deletes
+  the corrections, so nothing else moves.
 - **Rebuild**: ``rebuild(first, last)`` recomputes months from the records
   (``flask indicators rebuild``), after anything that writes records around
   ``passport.records`` (a bulk seed, an import) and on the worker's nightly schedule for
-  the last two months. ``flask indicators check`` compares the counts with the records.
+  the last two months. Withdrawn records are left out in SQL; the rectified receptions
+  are counted in Python, since their new values are encrypted. ``flask indicators check``
+  compares the counts with the records (``raw``, which reads the corrections alike).
 
 Months are calendar months in French time; a referral's delay to a status is counted in
 whole hours (rounded down) between whole seconds, the same way here and in ``raw``.
@@ -30,6 +38,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     String,
@@ -38,6 +47,7 @@ from sqlalchemy import (
     cast,
     delete,
     event,
+    exists,
     func,
     insert,
     inspect,
@@ -55,7 +65,14 @@ from passport.db import LOCAL_TZ
 from passport.extensions import db
 from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay, RegionDelay
 from passport.indicators.periods import month_bounds, month_instants
-from passport.passports.models import Reception, Referral, ReferralEvent
+from passport.passports.models import (
+    Correction,
+    CorrectionAction,
+    Reception,
+    Rectified,
+    Referral,
+    ReferralEvent,
+)
 from passport.structures.models import Structure
 
 log = logging.getLogger(__name__)
@@ -99,8 +116,14 @@ def anonymous_value(passport_id: int | None) -> str:
 
 def count_reception(reception: Reception) -> None:
     """Count a reception just written (its margins and each of its needs)."""
+    _add(ReceptionCount, _reception_rows(reception, 1))
+
+
+def _reception_rows(reception: Reception | Rectified, n: int) -> list[dict]:
+    """The rows that count a reception ``n`` times; ``reception`` may be a rectified view
+    (``Reception.current``), so that a correction moves exactly what was counted."""
     if reception.issuer_structure_id is None:
-        return
+        return []
     margins = [
         ("channel", reception.channel),
         ("situation", reception.situation or ""),
@@ -108,19 +131,16 @@ def count_reception(reception: Reception) -> None:
         *(("need", need) for need in reception.needs or ()),
     ]
     month = month_of(reception.date)
-    _add(
-        ReceptionCount,
-        (
-            {
-                "month": month,
-                "structure_id": reception.issuer_structure_id,
-                "dimension": dim,
-                "value": value,
-                "count": n,
-            }
-            for (dim, value), n in Counter(margins).items()
-        ),
-    )
+    return [
+        {
+            "month": month,
+            "structure_id": reception.issuer_structure_id,
+            "dimension": dim,
+            "value": value,
+            "count": n * k,
+        }
+        for (dim, value), k in Counter(margins).items()
+    ]
 
 
 def count_referral(referral: Referral) -> None:
@@ -152,7 +172,7 @@ def count_status_change(referral: Referral, old_status: str, event: ReferralEven
         _add(ReferralDelay, [row])
 
 
-def _referral_row(referral: Referral, status: str, reason: str | None, n: int) -> dict:
+def _referral_row(referral: Referral | Rectified, status: str, reason: str | None, n: int) -> dict:
     return {
         "month": month_of(referral.created_at),
         "sender_id": referral.issuer_structure_id,
@@ -161,6 +181,56 @@ def _referral_row(referral: Referral, status: str, reason: str | None, n: int) -
         "reason": reason or "",
         "count": n,
     }
+
+
+def count_correction(before: Any, correction: Correction) -> None:
+    """Count a correction just written of a record that read as ``before`` until now (the
+    ``Reception`` or ``Referral`` itself, or its ``Rectified`` view if it was rectified).
+
+    A withdrawn reception or referral no longer counts: what ``before`` counted goes. A
+    rectified reception counts with its new values: its margins move from the old values
+    to the new ones (to another month too when its date changes). A referral's
+    rectification (``needs``, ``message``) changes nothing that is counted.
+    """
+    if correction.action == CorrectionAction.WITHDRAW:
+        if before.kind == Referral.kind:
+            _uncount_referral(before)
+        elif before.kind == Reception.kind:
+            _add(ReceptionCount, _reception_rows(before, -1))
+    elif correction.action == CorrectionAction.RECTIFY and before.kind == Reception.kind:
+        after = Rectified(before, correction.changes)
+        _add(ReceptionCount, [*_reception_rows(before, -1), *_reception_rows(after, 1)])
+
+
+def _uncount_referral(referral: Referral | Rectified) -> None:
+    """Take a withdrawn referral out of the counts: its status (and the decline's reason)
+    and its delays, read from the database since a status change may have just been made."""
+    if referral.issuer_structure_id is None:
+        return
+    status = db.session.execute(
+        select(Referral.status).where(Referral.id == referral.id)
+    ).scalar_one()
+    events = db.session.execute(
+        select(ReferralEvent.status, ReferralEvent.reason, ReferralEvent.created_at).where(
+            ReferralEvent.referral_id == referral.id
+        )
+    ).all()
+    reason = next((why for step, why, _ in events if step == "declined"), None)
+    _add(ReferralCount, [_referral_row(referral, status, reason, -1)])
+    _add(
+        ReferralDelay,
+        (
+            {
+                "month": month_of(referral.created_at),
+                "sender_id": referral.issuer_structure_id,
+                "status": step,
+                "hours": delay_hours(referral.created_at, reached),
+                "count": -1,
+            }
+            for step, _, reached in events
+            if step in DELAY_STATUSES
+        ),
+    )
 
 
 def forget_passport(passport_id: int) -> None:
@@ -214,7 +284,9 @@ def _upsert(model, rows: Iterable[dict]) -> None:
     for row in rows:
         merged[tuple(row[k] for k in keys)] += row["count"]
     values = [
-        {**dict(zip(keys, key, strict=True)), "count": n} for key, n in sorted(merged.items()) if n
+        {**dict(zip(keys, key, strict=True)), "count": n}
+        for key, n in sorted(merged.items())
+        if n  # what a rectification leaves as it was
     ]
     if not values:
         return
@@ -316,6 +388,7 @@ def _rebuild_receptions(first: str | None, last: str | None) -> int:
     )
     columns = ["month", *GROUP_COLUMNS, "dimension", "value", "count"]
     db.session.execute(insert(ReceptionCount).from_select(columns, everything))
+    _count_rectified(first, last)
     return (
         db.session.scalar(
             select(func.count())
@@ -363,6 +436,9 @@ def _reception_margins(first: str | None, last: str | None, structures: list[int
         where.append(Reception.date >= start)
     if end is not None:
         where.append(Reception.date <= end)
+    # The corrected ones are counted below: a withdrawn one not at all, a rectified one
+    # with its new values.
+    where.append(_uncorrected(Reception, *(action.value for action in CorrectionAction)))
     anonymous = case((Reception.passport_id.is_(None), "yes"), else_="no")
     if postgres:
         need = func.jsonb_array_elements_text(Reception.needs).table_valued("value")
@@ -389,6 +465,54 @@ def _reception_margins(first: str | None, last: str | None, structures: list[int
     )
 
 
+def _uncorrected(model, *actions: str):
+    """No correction with one of ``actions`` names the row (``NOT EXISTS``, both databases)."""
+    correction = aliased(Correction)  # not correlated to a query that joins corrections
+    return ~exists().where(
+        correction.target_kind == model.kind,
+        correction.target_id == model.id,
+        correction.action.in_(actions),
+    )
+
+
+def rectified_receptions() -> list[Rectified]:
+    """Every reception rectified and not withdrawn, as it reads now (``Reception.current``).
+
+    A rectification's values are encrypted (``Correction.changes``): SQL cannot count them,
+    and a new date may move a reception into or out of any month, so all of them are read.
+    Corrections are rare: a few per thousand records.
+    """
+    rows = db.session.execute(
+        select(Reception, Correction)
+        .join(
+            Correction,
+            and_(
+                Correction.target_kind == Reception.kind,
+                Correction.target_id == Reception.id,
+                Correction.action == CorrectionAction.RECTIFY.value,
+            ),
+        )
+        .where(
+            Reception.issuer_structure_id.is_not(None),
+            _uncorrected(Reception, CorrectionAction.WITHDRAW.value),
+        )
+        .order_by(Reception.id)
+    )
+    return [Rectified(reception, correction.changes) for reception, correction in rows]
+
+
+def _count_rectified(first: str | None, last: str | None) -> None:
+    """Add the rectified receptions whose (new) month is rebuilt, with their new values."""
+    within = [
+        row
+        for reception in rectified_receptions()
+        for row in _reception_rows(reception, 1)
+        if (first is None or row["month"] >= first) and (last is None or row["month"] <= last)
+    ]
+    for start in range(0, len(within), CHUNK // 10):
+        _add(ReceptionCount, within[start : start + CHUNK // 10])
+
+
 def _referral_rows(
     first: str | None, last: str | None, structures: list[int] | None = None
 ) -> Iterator[dict]:
@@ -406,7 +530,11 @@ def _referral_rows(
         .outerjoin(
             declined, and_(declined.referral_id == Referral.id, declined.status == "declined")
         )
-        .where(Referral.issuer_structure_id.is_not(None), *_sent_within(first, last))
+        .where(
+            Referral.issuer_structure_id.is_not(None),
+            _uncorrected(Referral, CorrectionAction.WITHDRAW.value),
+            *_sent_within(first, last),
+        )
     )
     if structures is not None:
         query = query.where(
@@ -445,6 +573,7 @@ def _delay_rows(
         .where(
             ReferralEvent.status.in_(DELAY_STATUSES),
             Referral.issuer_structure_id.is_not(None),
+            _uncorrected(Referral, CorrectionAction.WITHDRAW.value),
             *_sent_within(first, last),
         )
     )
@@ -509,8 +638,16 @@ def recount_structures(before: dict[int, Group]) -> None:
     with db.session.no_autoflush:
         found: dict[type, list[dict]] = {
             ReceptionCount: [
-                dict(row._mapping)
-                for row in db.session.execute(_reception_margins(None, None, ids))
+                *(
+                    dict(row._mapping)
+                    for row in db.session.execute(_reception_margins(None, None, ids))
+                ),
+                *(  # counted with their new values, as in a rebuild
+                    row
+                    for reception in rectified_receptions()
+                    if reception.issuer_structure_id in before
+                    for row in _reception_rows(reception, 1)
+                ),
             ],
             ReferralCount: list(_referral_rows(None, None, ids)),
             ReferralDelay: list(_delay_rows(None, None, ids)),

@@ -3,21 +3,40 @@
 A year of a region is a million receptions: too slow to answer from (docs/BENCHMARKS.md),
 but this is what the monthly counts must equal. ``flask indicators check`` and the tests
 compare the two; ``aggregates.rebuild`` does not use this module, so the comparison is
-between two independent computations.
+between two independent computations. Records count as they read after their corrections:
+a withdrawn reception or referral not at all, a rectified reception with its new values.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import BigInteger, and_, case, cast, extract, func, literal_column, select, true
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from passport.extensions import db
 from passport.indicators import queries
 from passport.indicators.periods import Question
 from passport.indicators.queries import ReceptionCounts, ReferralCounts, structure_filters
-from passport.passports.models import Reception, Referral, ReferralEvent
+from passport.passports.models import (
+    Correction,
+    CorrectionAction,
+    Reception,
+    Rectified,
+    Referral,
+    ReferralEvent,
+)
 from passport.structures.models import Structure
 
 DELAY_STATUSES = ("received", "appointment")
@@ -33,11 +52,27 @@ def _month_of(column):
     return func.strftime("%Y-%m", column)
 
 
+def _corrected(model, action: str | None = None):
+    """A correction (with ``action``, when given) names the row: SQL ``EXISTS``."""
+    correction = aliased(Correction)  # not correlated to a query that joins corrections
+    return exists().where(
+        correction.target_kind == model.kind,
+        correction.target_id == model.id,
+        *([correction.action == action] if action else []),
+    )
+
+
 def receptions(q: Question) -> ReceptionCounts:
-    """Counts of first receptions in the question's months, at structures that match it."""
+    """Counts of first receptions in the question's months, at structures that match it,
+    as the records read after their corrections: the uncorrected ones counted by the
+    database, the rectified ones (their new values are encrypted) one by one in Python."""
     counts = ReceptionCounts()
     month = _month_of(Reception.date)
-    where = [Reception.date.between(q.start, q.end), *structure_filters(Structure, q)]
+    where = [
+        Reception.date.between(q.start, q.end),
+        *structure_filters(Structure, q),
+        ~_corrected(Reception),
+    ]
     anonymous = Reception.passport_id.is_(None)
     dims = (month, Reception.channel, Reception.situation, Structure.type)
     rows = db.session.execute(
@@ -67,7 +102,43 @@ def receptions(q: Question) -> ReceptionCounts:
     )
     for value, mo, type_, cep, n in rows:
         m[("need", str(value), mo, type_, bool(cep))] += n
+    _count_rectified(q, counts)
     return counts
+
+
+def _count_rectified(q: Question, counts: ReceptionCounts) -> None:
+    """The rectified receptions (not withdrawn) whose new date is in the question's months.
+
+    Every rectification is read, wherever the reception first was: its new date may bring
+    it into the period as well as take it out.
+    """
+    rows = db.session.execute(
+        select(Reception, Correction, Structure.type, Structure.is_cep_operator)
+        .join(Structure, Structure.id == Reception.issuer_structure_id)
+        .join(
+            Correction,
+            and_(
+                Correction.target_kind == Reception.kind,
+                Correction.target_id == Reception.id,
+                Correction.action == CorrectionAction.RECTIFY.value,
+            ),
+        )
+        .where(
+            *structure_filters(Structure, q),
+            ~_corrected(Reception, CorrectionAction.WITHDRAW.value),
+        )
+    )
+    m = counts.margins
+    for reception, rectification, type_, cep in rows:
+        now = Rectified(reception, rectification.changes)
+        if not q.start <= now.date <= q.end:
+            continue
+        mo, cep = f"{now.date.year:04d}-{now.date.month:02d}", bool(cep)
+        m[("channel", now.channel, mo, type_, cep)] += 1
+        m[("situation", now.situation or "", mo, type_, cep)] += 1
+        m[("anonymous", "yes" if now.passport_id is None else "no", mo, type_, cep)] += 1
+        for need in now.needs or ():
+            m[("need", str(need), mo, type_, cep)] += 1
 
 
 def referrals(q: Question) -> ReferralCounts:
@@ -76,7 +147,12 @@ def referrals(q: Question) -> ReferralCounts:
     sender, receiver = aliased(Structure), aliased(Structure)
     declined = aliased(ReferralEvent)
     low, high = q.instants()
-    where = [Referral.created_at >= low, Referral.created_at < high, *structure_filters(sender, q)]
+    where = [
+        Referral.created_at >= low,
+        Referral.created_at < high,
+        *structure_filters(sender, q),
+        ~_corrected(Referral, CorrectionAction.WITHDRAW.value),  # a rectification counts alike
+    ]
     reason = func.coalesce(declined.reason, literal_column("''"))
     dims = (sender.type, receiver.type, sender.is_cep_operator, Referral.status, reason)
     rows = db.session.execute(

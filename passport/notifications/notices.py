@@ -88,7 +88,7 @@ def _period(days: int) -> str:
 @with_links
 def purge_notices(now: datetime | None = None) -> int:
     """Warn, once per cycle, the holders whose passport will be purged within the notice."""
-    from passport.trust.retention import inactive_holders
+    from passport.trust.retention import inactive_holders, last_activity, purge_notice_key
 
     now = now or utcnow()
     retention_days = int(current_app.config["RETENTION_PASSPORT_DAYS"])
@@ -105,13 +105,11 @@ def purge_notices(now: datetime | None = None) -> int:
     ).all()
     sent = 0
     for user, passport in rows:
-        activity = max(passport.last_activity_at, user.last_login_at or passport.last_activity_at)
-        purge_at = activity + retention
-        if purge_at <= now:  # due: the purge itself comes next
-            continue
+        activity = last_activity(user, passport)
+        purge_at = max(activity + retention, now + notice)  # the purge waits for the notice
         if not user.active or not wants(user, "reminders"):
             continue
-        key = f"purge-notice:{passport.id}:{activity:%Y%m%dT%H%M%S}"
+        key = purge_notice_key(passport, activity)
         if not once(key):
             continue
         send_templated(

@@ -33,6 +33,7 @@ from passport.passports.models import (
     DeclineReason,
     Passport,
     Reception,
+    Rectified,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -360,7 +361,9 @@ def correct_record(
     seq, hash); the record itself is never changed. A record is rectified at most once and
     withdrawn at most once, and nothing comes after its withdrawal (``AlreadyCorrected``).
     PermissionError when ``structure`` did not write the record; ``InvalidCorrection`` for a
-    missing reason or changes that do not fit the record.
+    missing reason or changes that do not fit the record. The indicators' monthly counts
+    follow in the same transaction (``aggregates.count_correction``): a withdrawn record no
+    longer counts, a rectified reception counts with its new values.
     """
     if record.kind not in CORRECTABLE_FIELDS or record.passport_id is None:
         raise NotEditable(record.id)
@@ -373,17 +376,21 @@ def correct_record(
         raise InvalidCorrection({"reason": [f"A reason of 1 to {REASON_MAX} characters."]})
     plain = correction_changes(record, action, changes)
     chain.lock_passport(record.passport_id)  # a parallel correction waits here, then sees this
-    done = set(
-        db.session.execute(
-            db.select(Correction.action).where(
+    done = {
+        earlier.action: earlier
+        for earlier in db.session.execute(
+            db.select(Correction).where(
                 Correction.target_kind == record.kind, Correction.target_id == record.id
             )
         ).scalars()
-    )
+    }
     if CorrectionAction.WITHDRAW in done:
         raise AlreadyCorrected("withdrawn")
     if action == CorrectionAction.RECTIFY and CorrectionAction.RECTIFY in done:
         raise AlreadyCorrected("rectified")
+    # What the indicators counted until now: read under the lock, not from a loaded record.
+    rectified = done.get(CorrectionAction.RECTIFY)
+    before = Rectified(record, rectified.changes) if rectified is not None else record
     correction = Correction(
         target_kind=record.kind,
         target_id=record.id,
@@ -395,6 +402,7 @@ def correct_record(
         issuer_advisor=advisor,
     )
     correction = chain.append(correction, record.passport_id, issuer=structure)
+    aggregates.count_correction(before, correction)
     db.session.expire(record, ["corrections"])
     return correction
 

@@ -17,6 +17,11 @@ Each of them loses everything that leads back to the person: ``passport_id``, th
 are derived from the content) and the ``signature`` (a JWS carries its payload, free texts
 included, in base64). Kept: dates, structures, the advisor who wrote it, channel, situation,
 needs, outcome, referral status.
+
+The corrections go too (they say why a record was wrong), so what they said is settled
+first: a withdrawn reception or referral is deleted with the passport, and a rectified one
+keeps its new values. What stays is what the indicators counted (``indicators.aggregates``
+no longer counts a withdrawn record, and counts a rectified reception with its new values).
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from passport.extensions import db
 from passport.indicators import aggregates
 from passport.passports.models import (
     Correction,
+    CorrectionAction,
     CorrectionRequest,
     CpfStatement,
     Passport,
     Reception,
+    Rectified,
     Referral,
     ReferralEvent,
     Training,
@@ -49,6 +56,11 @@ ANONYMISED: dict[type[Reception | Referral | ReferralEvent], tuple[str, ...]] = 
     ReferralEvent: ("note", "appointment_place", "appointment_contact"),
 }
 CHAIN_FIELDS = ("passport_id", "seq", "prev_hash", "hash", "signature")
+#: The fields of a rectification that the anonymous record keeps (its free texts go anyway).
+RECTIFIED_KEPT: dict[str, tuple[str, ...]] = {
+    Reception.kind: ("date", "channel", "situation", "needs", "outcome"),
+    Referral.kind: ("needs",),
+}
 
 
 class WrongPassword(Exception):
@@ -101,7 +113,9 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     _delete(report, AccessLogEntry, AccessLogEntry.passport_id == passport_id)
     _delete(report, Visit, Visit.passport_id == passport_id)
     _delete(report, ShareLink, ShareLink.passport_id == passport_id)
-    # Corrections and requests name the person's records and say why: they go.
+    # Corrections and requests name the person's records and say why: they go, once the
+    # records that stay read as the corrections said.
+    _settle_corrections(report, passport_id)
     _delete(report, CorrectionRequest, CorrectionRequest.passport_id == passport_id)
     _delete(report, Correction, Correction.passport_id == passport_id)
     aggregates.forget_passport(passport_id)  # its receptions now count as anonymous
@@ -117,6 +131,53 @@ def _erase_passport(passport_id: int) -> ErasureReport:
     _delete(report, CpfStatement, CpfStatement.passport_id == passport_id)
     _delete(report, Passport, Passport.id == passport_id)
     return report
+
+
+def _settle_corrections(report: ErasureReport, passport_id: int) -> None:
+    """Delete the withdrawn receptions and referrals, write the rectified values into the
+    others, so that the anonymous records still count as they did (no signature is left
+    to vouch for their first values)."""
+    corrections = (
+        db.session.execute(
+            db.select(Correction).where(
+                Correction.passport_id == passport_id,
+                Correction.target_kind.in_(list(RECTIFIED_KEPT)),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    withdrawn = {
+        (c.target_kind, c.target_id) for c in corrections if c.action == CorrectionAction.WITHDRAW
+    }
+    models: dict[str, type[Reception | Referral]] = {
+        Reception.kind: Reception,
+        Referral.kind: Referral,
+    }
+    for c in corrections:
+        if c.action != CorrectionAction.RECTIFY or (c.target_kind, c.target_id) in withdrawn:
+            continue
+        new = Rectified(None, c.changes).values  # typed as the columns are
+        values = {name: new[name] for name in RECTIFIED_KEPT[c.target_kind] if name in new}
+        if values:
+            model = models[c.target_kind]
+            db.session.execute(
+                update(model)
+                .where(model.id == c.target_id, model.passport_id == passport_id)
+                .values(values),
+                execution_options={"synchronize_session": False},
+            )
+    gone = {kind: [i for k, i in withdrawn if k == kind] for kind in RECTIFIED_KEPT}
+    _delete(
+        report,
+        Reception,
+        Reception.id.in_(gone[Reception.kind]) & (Reception.passport_id == passport_id),
+    )
+    referrals = db.select(Referral.id).where(
+        Referral.id.in_(gone[Referral.kind]), Referral.passport_id == passport_id
+    )
+    _delete(report, ReferralEvent, ReferralEvent.referral_id.in_(referrals))
+    _delete(report, Referral, Referral.id.in_(referrals))
 
 
 def _delete(report: ErasureReport, model, condition) -> None:

@@ -6,6 +6,11 @@
   statistics. Activity is the later of ``Passport.last_activity_at`` (every record appended)
   and the holder's last login, so that a holder who comes back to read their passport is
   not purged.
+- A holder who can be told (an active account that wants reminders) is erased only once the
+  purge notice of the current cycle (``notifications.notices.purge_notices``) went out at
+  least ``PURGE_NOTICE_DAYS`` (30) before: if the worker was down or late, the purge waits
+  for the warning rather than erasing without one. Holders who turned reminders off are
+  erased on schedule.
 - Access-log entries older than ``RETENTION_ACCESS_LOG_DAYS`` (1 year) are deleted, with
   the notifications about them (``passport.sharing.services.purge_access_log``).
 """
@@ -21,6 +26,8 @@ from sqlalchemy import func, or_
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
+from passport.notifications.models import JobKey
+from passport.notifications.preferences import wants
 from passport.passports.models import Passport
 from passport.sharing.models import AccessLogEntry
 from passport.sharing.services import purge_access_log
@@ -69,6 +76,48 @@ def inactive_holders(cutoff: datetime) -> list[int]:
     return list(db.session.execute(_inactive(cutoff).order_by(User.id)).scalars())
 
 
+def last_activity(user: User, passport: Passport) -> datetime:
+    """The instant a passport's retention period runs from."""
+    return max(passport.last_activity_at, user.last_login_at or passport.last_activity_at)
+
+
+def purge_notice_key(passport: Passport, activity: datetime) -> str:
+    """The job key of the purge notice of one cycle (one instant of last activity)."""
+    return f"purge-notice:{passport.id}:{activity:%Y%m%dT%H%M%S}"
+
+
+def warned_in_time(user_ids: list[int], now: datetime) -> list[int]:
+    """Those of ``user_ids`` that may be erased now: told at least the notice period ago,
+    or that cannot be told (account disabled, reminders turned off)."""
+    if not user_ids:
+        return []
+    notice = timedelta(days=int(current_app.config.get("PURGE_NOTICE_DAYS", 30)))
+    rows = db.session.execute(
+        db.select(User, Passport)
+        .join(Passport, Passport.holder_id == User.id)
+        .where(User.id.in_(user_ids))
+        .order_by(User.id)
+    ).all()
+    keys = {
+        user.id: purge_notice_key(passport, last_activity(user, passport))
+        for user, passport in rows
+    }
+    told = dict(
+        db.session.execute(
+            db.select(JobKey.key, JobKey.done_at).where(JobKey.key.in_(keys.values()))
+        ).all()
+    )
+    told_by = now - notice
+
+    def may_go(user: User) -> bool:
+        if not user.active or not wants(user, "reminders"):
+            return True  # cannot be told
+        at = told.get(keys[user.id])
+        return at is not None and at <= told_by
+
+    return [user.id for user, _passport in rows if may_go(user)]
+
+
 def still_inactive(user_id: int, cutoff: datetime) -> bool:
     """Check again just before erasing, locking the passport row on PostgreSQL."""
     query = _inactive(cutoff).where(User.id == user_id).with_for_update(of=Passport)
@@ -90,9 +139,10 @@ def purge(
 ) -> PurgeReport:
     """Apply the retention limits; ``on_batch()`` is called after each batch of holders
     (the CLI commits there). With ``dry_run`` nothing changes, the report says what would."""
+    now = now or utcnow()
     cutoffs = Cutoffs.now(now)
     report = PurgeReport(cutoffs=cutoffs, dry_run=dry_run)
-    holders = inactive_holders(cutoffs.passports)
+    holders = warned_in_time(inactive_holders(cutoffs.passports), now)
     report.holders = len(holders)
     if dry_run:
         report.access_log_entries = count_old_access_log(cutoffs.access_log)

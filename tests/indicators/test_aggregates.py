@@ -3,10 +3,12 @@
 Random histories (hypothesis) go through the one write path (``passport.records``) at
 random instants, near the turn of a month in French time included: receptions (with a
 passport or anonymous), referrals moved along the workflow (declines with a reason, delays
-to the minute), holders erased, structures moved to another type, department or CEP flag
-(their records then count in their new group). Then, for the whole period and narrower
-questions, the counts read from the monthly tables equal the counts computed from the
-records (``raw``), the published answers are the same, and a rebuild writes the same rows.
+to the minute), receptions and referrals withdrawn or rectified by their structure (a
+reception's date, channel, situation and needs, into another month too), holders erased,
+structures moved to another type, department or CEP flag (their records then count in
+their new group). Then, for the whole period and narrower questions, the counts read from
+the monthly tables equal the counts computed from the records (``raw``), the published
+answers are the same, and a rebuild writes the same rows.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from passport.indicators.disclosure import protect
 from passport.indicators.models import ReceptionCount
 from passport.indicators.periods import Question
 from passport.indicators.services import answer, indicators, true_table
-from passport.passports.models import REFERRAL_TRANSITIONS, DeclineReason, Referral
+from passport.passports.models import REFERRAL_TRANSITIONS, DeclineReason, Reception, Referral
 from passport.passports.services import passport_of
 from passport.records import services as records
 from passport.structures.models import Structure
@@ -58,15 +60,22 @@ instants = st.builds(
     st.sampled_from([0, 1, 10, 22, 23]),
     st.integers(0, 59),
 )
-receptions = st.tuples(
-    st.just("reception"),
-    st.integers(0, 3),  # structure
-    instants,
-    st.sampled_from(["in_person", "phone", "online"]),
-    st.lists(st.sampled_from(["summer_job", "vae", "mobility", "other"]), max_size=3),
-    st.sampled_from([None, "student", "jobseeker"]),
-    st.one_of(st.none(), st.integers(0, HOLDERS - 1)),  # None: anonymous
-)
+
+
+def _receptions(holders):
+    return st.tuples(
+        st.just("reception"),
+        st.integers(0, 3),  # structure
+        instants,
+        st.sampled_from(["in_person", "phone", "online"]),
+        st.lists(st.sampled_from(["summer_job", "vae", "mobility", "other"]), max_size=3),
+        st.sampled_from([None, "student", "jobseeker"]),
+        holders,
+    )
+
+
+receptions = _receptions(st.one_of(st.none(), st.integers(0, HOLDERS - 1)))  # None: anonymous
+held_receptions = _receptions(st.integers(0, HOLDERS - 1))  # a structure may correct them
 referrals = st.tuples(
     st.just("referral"),
     st.integers(0, 3),
@@ -89,10 +98,45 @@ edits = st.tuples(
     st.sampled_from(["28", "45"]),
     st.booleans(),
 )
+withdrawals = st.tuples(
+    st.just("withdraw"),
+    st.sampled_from(["reception", "referral"]),
+    st.integers(0, 30),  # which record of that kind (modulo how many were written)
+)
+rectifications = st.tuples(
+    st.just("rectify"),
+    st.sampled_from(["reception", "referral"]),
+    st.integers(0, 30),
+    st.fixed_dictionaries(
+        {"date": instants.map(lambda at: at.date())},  # so that most of them change something
+        optional={
+            "channel": st.sampled_from(["in_person", "phone", "online"]),
+            "situation": st.sampled_from([None, "student", "employee"]),
+            "needs": st.lists(st.sampled_from(["summer_job", "vae", "orientation"]), max_size=3),
+        },
+    ),
+)
 histories = st.lists(
-    st.one_of(receptions, receptions, referrals, referrals, moves, moves, moves, erasures, edits),
+    st.one_of(
+        receptions,
+        receptions,
+        referrals,
+        referrals,
+        moves,
+        moves,
+        moves,
+        erasures,
+        withdrawals,
+        withdrawals,
+        rectifications,
+        rectifications,
+        edits,
+    ),
     max_size=30,
 )
+#: What a correction of the history may be refused for (already withdrawn, nothing changes,
+#: the passport erased): the history goes on.
+REFUSED = (records.AlreadyCorrected, records.InvalidCorrection, records.NotEditable)
 #: The groups of ``world.network()``'s structures (type, department, CEP operator).
 GROUPS = [("ML", "28", True), ("CIO", "28", False), ("CAP", "45", True), ("CIO", "45", False)]
 
@@ -116,12 +160,13 @@ def _play(ids, history) -> None:
     passports: list[int | None] = [passport_of(db.session.get(User, h)).id for h in holders]
     db.session.commit()
     sent: list[tuple[int, datetime]] = []
+    written: dict[str, list[tuple[int, int]]] = {"reception": [], "referral": []}
     for op in history:
         if op[0] == "reception":
             _, s, at, channel, needs, situation, who = op
             passport = None if who is None else passports[who]
             with time_machine.travel(at, tick=False):
-                records.record_reception(
+                reception = records.record_reception(
                     structures[s],
                     passport,
                     date=at.date(),
@@ -129,6 +174,8 @@ def _play(ids, history) -> None:
                     needs=needs,
                     situation=situation,
                 )
+            if passport is not None:  # an anonymous reception cannot be corrected
+                written["reception"].append((reception.id, s))
         elif op[0] == "referral":
             _, s, step, who, at = op
             if passports[who] is None:
@@ -138,31 +185,54 @@ def _play(ids, history) -> None:
                     structures[s], passports[who], structures[(s + step) % 4], needs=["vae"]
                 )
             sent.append((referral.id, at))
+            written["referral"].append((referral.id, s))
         elif op[0] == "move" and sent:
             _, k, choice, minutes, reason = op
             referral_id, latest = sent[k % len(sent)]
             referral = db.session.get(Referral, referral_id)
+            if referral is None:  # withdrawn, then deleted with its erased passport
+                continue
             allowed = sorted(REFERRAL_TRANSITIONS[referral.status])
             if not allowed:
                 continue
             status = allowed[choice % len(allowed)]
             at = latest + timedelta(minutes=minutes)
             receiver = db.session.get(Structure, referral.to_structure_id)
-            with time_machine.travel(at, tick=False):
-                records.change_referral_status(
-                    referral,
-                    receiver,
-                    status,
-                    appointment=records.Appointment(at=at + timedelta(days=2))
-                    if status == "appointment"
-                    else None,
-                    reason=reason if status == "declined" else None,
-                )
+            try:
+                with time_machine.travel(at, tick=False):
+                    records.change_referral_status(
+                        referral,
+                        receiver,
+                        status,
+                        appointment=records.Appointment(at=at + timedelta(days=2))
+                        if status == "appointment"
+                        else None,
+                        reason=reason if status == "declined" else None,
+                    )
+            except records.WorkflowError:  # withdrawn by its sender
+                continue
             sent[k % len(sent)] = (referral_id, at)
         elif op[0] == "edit":
             _, s, type_, department, cep = op
             structures[s].type, structures[s].department = type_, department
             structures[s].is_cep_operator = cep
+        elif op[0] in ("withdraw", "rectify") and written[op[1]]:
+            kind, k = op[1], op[2]
+            record_id, s = written[kind][k % len(written[kind])]
+            record = db.session.get(records.CORRECTABLE_MODELS[kind], record_id)
+            if record is None:
+                continue
+            changes = None
+            if op[0] == "rectify":
+                changes = (
+                    op[3] if kind == "reception" else {"needs": op[3].get("needs") or ["other"]}
+                )
+            try:
+                records.correct_record(
+                    structures[s], record, action=op[0], reason="Erreur", changes=changes
+                )
+            except REFUSED:
+                db.session.rollback()
         elif op[0] == "erase" and passports[op[1]] is not None:
             erase_holder(holders[op[1]])
             passports[op[1]] = None
@@ -195,9 +265,15 @@ def _assert_counts_match_records() -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(histories)
-def test_the_monthly_counts_equal_the_records(structure_ids, history):
-    _play(structure_ids, history)
+@given(
+    histories,
+    st.lists(st.one_of(held_receptions, held_receptions, referrals, moves), min_size=1, max_size=6),
+    st.lists(st.one_of(withdrawals, rectifications, rectifications), min_size=1, max_size=6),
+)
+def test_the_monthly_counts_equal_the_records(structure_ids, history, more, corrections):
+    # Corrections come anywhere in the history, and more of them at its end, after a few
+    # more records to correct.
+    _play(structure_ids, history + more + corrections)
     _assert_counts_match_records()
     kept = _rows()
     aggregates.rebuild()
@@ -330,3 +406,123 @@ def test_a_directory_import_that_changes_a_type_moves_the_records(structures, ru
     _assert_counts_match_records()
     check = runner.invoke(args=["indicators", "check", "--from", "2026-01", "--to", "2026-03"])
     assert check.exit_code == 0, check.output
+
+
+def _correct(structure, record, action, **changes):
+    return records.correct_record(
+        structure, record, action=action, reason="Erreur de saisie", changes=changes or None
+    )
+
+
+def test_corrections_move_the_counts(structures):
+    """A withdrawn reception or referral no longer counts; a rectified reception counts
+    with its new values, in its new month; a referral's rectification changes nothing."""
+    ml, cio = structures[0], structures[1]
+    passport = passport_of(factories.holder()).id
+    sent = datetime(2026, 1, 20, 10, tzinfo=LOCAL_TZ)
+    with time_machine.travel(sent, tick=False):
+        kept = records.send_referral(ml, passport, cio, needs=["vae"])
+        gone = records.send_referral(ml, passport, cio, needs=["vae"])
+    for referral in (kept, gone):
+        with time_machine.travel(sent + timedelta(hours=30), tick=False):
+            records.change_referral_status(referral, cio, "received")
+    first = records.record_reception(
+        ml, passport, date=date(2026, 1, 10), channel="phone", needs=["vae"]
+    )
+    second = records.record_reception(
+        ml, passport, date=date(2026, 1, 11), channel="phone", needs=["vae"]
+    )
+    db.session.commit()
+    _correct(ml, first, "rectify", date=date(2026, 2, 2), channel="online", needs=["mobility"])
+    _correct(ml, second, "withdraw")
+    _correct(ml, gone, "withdraw")
+    _correct(ml, kept, "rectify", needs=["orientation"])
+    db.session.commit()
+    rows = _rows()
+    assert rows["indicator_reception_groups"] == {
+        ("2026-02", "28", "ML", True, "channel", "online"): 1,
+        ("2026-02", "28", "ML", True, "situation", ""): 1,
+        ("2026-02", "28", "ML", True, "anonymous", "no"): 1,
+        ("2026-02", "28", "ML", True, "need", "mobility"): 1,
+    }
+    assert rows["indicator_referral_groups"] == {
+        ("2026-01", "28", "ML", True, "CIO", "received", ""): 1
+    }
+    assert rows["indicator_delay_groups"] == {("2026-01", "28", "ML", True, "received", 30): 1}
+    # the rectified reception, withdrawn in turn, goes from its new month
+    _correct(ml, first, "withdraw")
+    db.session.commit()
+    assert _rows()["indicator_reception_groups"] == {}
+    _assert_counts_match_records()
+    aggregates.rebuild()
+    db.session.commit()
+    assert _rows()["indicator_reception_groups"] == {}
+    assert rows["indicator_referral_groups"] == _rows()["indicator_referral_groups"]
+    # a status change of the withdrawn referral is refused: it stays out of the counts
+    with pytest.raises(records.WorkflowError):
+        records.change_referral_status(gone, cio, "appointment")
+
+
+def test_a_rebuild_of_some_months_follows_a_rectified_date(structures):
+    """A reception rectified from January to March leaves January and joins March, whichever
+    months are rebuilt."""
+    ml = structures[0]
+    passport = passport_of(factories.holder()).id
+    moved = records.record_reception(ml, passport, date=date(2026, 1, 5), channel="phone", needs=[])
+    records.record_reception(ml, passport, date=date(2026, 1, 6), channel="phone", needs=[])
+    db.session.commit()
+    _correct(ml, moved, "rectify", date=date(2026, 3, 5))
+    db.session.commit()
+    kept = _rows()
+    for first, last in (("2026-01", "2026-01"), ("2026-03", "2026-03"), ("2026-02", None)):
+        aggregates.rebuild(first, last)
+        db.session.commit()
+        assert _rows() == kept, (first, last)
+    totals = {
+        key[0]: n for key, n in kept["indicator_reception_groups"].items() if key[4] == "channel"
+    }
+    assert totals == {"2026-01": 1, "2026-03": 1}
+    for month in (1, 3):
+        narrow = replace(WHOLE, start=date(2026, month, 1), end=date(2026, month, 28))
+        assert raw.differences(narrow) == []
+    _assert_counts_match_records()
+
+
+def test_an_erasure_keeps_what_the_corrections_said(structures):
+    """The corrections go with the passport: the withdrawn records go too, the rectified
+    ones keep their new values, so the counts stay equal to the records."""
+    ml, cio = structures[0], structures[1]
+    holder = factories.holder()
+    passport = passport_of(holder).id
+    rectified = records.record_reception(
+        ml, passport, date=date(2026, 1, 5), channel="phone", needs=["vae"]
+    )
+    withdrawn = records.record_reception(
+        ml, passport, date=date(2026, 1, 6), channel="phone", needs=[]
+    )
+    referral = records.send_referral(ml, passport, cio, needs=["vae"])
+    db.session.commit()
+    _correct(ml, rectified, "rectify", date=date(2026, 2, 5), needs=["mobility"])
+    _correct(ml, withdrawn, "withdraw")
+    _correct(ml, referral, "withdraw")
+    db.session.commit()
+    before = _rows()
+    erase_holder(holder.id)
+    db.session.commit()
+    after = _rows()
+    assert after["indicator_referral_groups"] == before["indicator_referral_groups"] == {}
+    assert after["indicator_reception_groups"] == {
+        ("2026-02", "28", "ML", True, "channel", "phone"): 1,
+        ("2026-02", "28", "ML", True, "situation", ""): 1,
+        ("2026-02", "28", "ML", True, "anonymous", "yes"): 1,
+        ("2026-02", "28", "ML", True, "need", "mobility"): 1,
+    }
+    left = db.session.execute(db.select(Reception)).scalars().all()
+    assert [(r.date, r.needs, r.passport_id) for r in left] == [
+        (date(2026, 2, 5), ["mobility"], None)
+    ]
+    assert db.session.execute(db.select(Referral)).scalars().all() == []
+    _assert_counts_match_records()
+    aggregates.rebuild()
+    db.session.commit()
+    assert _rows() == after

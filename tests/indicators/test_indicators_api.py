@@ -8,6 +8,11 @@ from datetime import date
 
 import pytest
 
+from passport.extensions import db
+from passport.indicators import queries
+from passport.indicators.periods import Question
+from passport.passports.services import passport_of
+from passport.records import services as records
 from tests import factories
 from tests.indicators import world
 
@@ -164,3 +169,35 @@ def test_only_coordinators_and_admins(client, ctx):
     assert client.get("/api/v1/indicators", headers=key).status_code == 403
     admin = factories.bearer(factories.token(factories.staff("admin", None)))
     assert client.get("/api/v1/indicators", headers=admin).status_code == 200
+
+
+def test_a_withdrawal_leaves_the_figures_and_the_check_stays_clean(
+    client, coordinator, ctx, runner
+):
+    """Ten receptions through the records path; one withdrawn, one rectified: the published
+    figures follow (10 -> 9, shown 5), and ``flask indicators check`` finds nothing."""
+    ml = world.network()[0]
+    passport = passport_of(factories.holder()).id
+    written = [
+        records.record_reception(ml, passport, date=DAY, channel="in_person", needs=["vae"])
+        for _ in range(10)
+    ]
+    db.session.commit()
+    month = "from=2026-05&to=2026-05"
+    receptions = get(client, coordinator, month)["receptions"]
+    assert receptions["total"] == 10 and receptions["by_need"]["vae"] == 10
+    records.correct_record(ml, written[0], action="withdraw", reason="Doublon")
+    records.correct_record(
+        ml, written[1], action="rectify", reason="Par téléphone", changes={"channel": "phone"}
+    )
+    db.session.commit()
+    receptions = get(client, coordinator, month)["receptions"]
+    assert receptions["total"] == 5  # 9
+    assert receptions["by_need"]["vae"] == 5
+    assert receptions["by_channel"] == {"in_person": 5, "phone": None, "online": None}  # 8, 1
+    margins = queries.receptions(Question(date(2026, 5, 1), date(2026, 5, 31))).margins
+    by_channel = {key[1]: n for key, n in margins.items() if key[0] == "channel" and n}
+    assert by_channel == {"in_person": 8, "phone": 1}
+    result = runner.invoke(args=["indicators", "check", "--from", "2026-05", "--to", "2026-05"])
+    assert result.exit_code == 0, result.output
+    assert "match the records" in result.output

@@ -12,7 +12,13 @@ from passport.db import LOCAL_TZ
 from passport.extensions import db
 from passport.indicators import aggregates
 from passport.indicators.disclosure import BASE, INF, Table, propagate
-from passport.passports.models import Reception, Referral, ReferralEvent
+from passport.passports.models import (
+    Correction,
+    CorrectionRequest,
+    Reception,
+    Referral,
+    ReferralEvent,
+)
 from tests import factories
 
 
@@ -85,7 +91,7 @@ def settle() -> None:
 
 
 def wipe() -> None:
-    for model in (ReferralEvent, Referral, Reception):
+    for model in (CorrectionRequest, Correction, ReferralEvent, Referral, Reception):
         db.session.execute(db.delete(model))
     settle()
 

@@ -114,7 +114,8 @@ def test_a_passport_about_to_be_purged_is_announced_once_per_cycle(app, runner):
     with time_machine.travel(START + timedelta(days=3), tick=False):
         burst(runner, "--schedule")
     [mail] = _to(app, "lea@example.org", "Votre passeport sera effacé")
-    assert mail["Subject"] == "Votre passeport sera effacé le 2 avril 2026"
+    # Sent at START + 2 days (29 days left): the purge waits the full 30 days from then.
+    assert mail["Subject"] == "Votre passeport sera effacé le 3 avril 2026"
     body = " ".join(text_of(mail).split())
     assert "Un passeport sans activité pendant 2 ans est effacé" in body
     assert "/connexion" in body and "/mes-donnees" in body
@@ -129,3 +130,33 @@ def test_a_passport_about_to_be_purged_is_announced_once_per_cycle(app, runner):
     # Within the notice, the purge itself has nothing to erase yet.
     with time_machine.travel(START + timedelta(days=5 + days - 20), tick=False), app.app_context():
         assert purge(dry_run=True).holders == 0
+
+
+def test_the_purge_waits_for_the_notice_when_the_worker_was_down(app, runner):
+    """Nobody is erased without the 30 days' warning: a notice sent late moves the purge."""
+    with app.app_context():
+        lea = factories.holder("lea@example.org")
+        quiet = factories.holder("noe@example.org", name="Noé Petit")
+        preferences.save_preferences(quiet, reminders=False)
+        db.session.commit()
+        lea_id, quiet_id = lea.id, quiet.id
+    days = app.config["RETENTION_PASSPORT_DAYS"]
+    # Both already past their retention period: the worker never ran the notices.
+    _age(app, lea_id, START - timedelta(days=days + 3))
+    _age(app, quiet_id, START - timedelta(days=days + 3))
+    with time_machine.travel(START, tick=False), app.app_context():
+        report = purge(dry_run=True)
+        assert report.holders == 1  # Noé, who turned reminders off, is due; Léa is not told
+    with time_machine.travel(START, tick=False):
+        burst(runner, "--schedule")
+    [mail] = _to(app, "lea@example.org", "Votre passeport sera effacé")
+    assert mail["Subject"] == "Votre passeport sera effacé le 1er avril 2026"  # START + 30 days
+    with time_machine.travel(START + timedelta(days=29), tick=False), app.app_context():
+        purge()
+        db.session.commit()
+        assert db.session.get(User, lea_id) is not None  # 29 days after the notice: kept
+        assert db.session.get(User, quiet_id) is None
+    with time_machine.travel(START + timedelta(days=30, hours=1), tick=False), app.app_context():
+        assert purge().holders == 1
+        db.session.commit()
+        assert db.session.get(User, lea_id) is None

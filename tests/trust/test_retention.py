@@ -9,6 +9,7 @@ from sqlalchemy import update
 from passport.accounts.models import User
 from passport.db import utcnow
 from passport.extensions import db
+from passport.notifications.models import JobKey
 from passport.passports.models import Passport
 from passport.sharing.models import AccessLogEntry
 from passport.trust import retention
@@ -17,7 +18,18 @@ from tests.trust.conftest import HOLDER_EMAIL, HOLDER_NAME
 from tests.trust.test_erasure import _counts, leaks, raw_rows
 
 
-def _age(app, world, *, passport_days=None, login_days=None, user_id=None, passport_id=None):
+def _age(
+    app,
+    world,
+    *,
+    passport_days=None,
+    login_days=None,
+    user_id=None,
+    passport_id=None,
+    told_days=31,
+):
+    """Age the holder's passport and last login; ``told_days`` ago the worker sent the purge
+    notice of that cycle (None: never), as it does 30 days ahead (tests/notifications)."""
     now = utcnow()
     with app.app_context():
         if passport_days is not None:
@@ -32,6 +44,11 @@ def _age(app, world, *, passport_days=None, login_days=None, user_id=None, passp
                 .where(User.id == (user_id or world.holder_id))
                 .values(last_login_at=now - timedelta(days=login_days))
             )
+        if told_days is not None:
+            user = db.session.get(User, user_id or world.holder_id)
+            passport = db.session.get(Passport, passport_id or world.passport_id)
+            key = retention.purge_notice_key(passport, retention.last_activity(user, passport))
+            db.session.merge(JobKey(key=key, done_at=now - timedelta(days=told_days)))
         db.session.commit()
 
 
@@ -108,6 +125,18 @@ def test_recent_activity_is_kept(app, world):
         db.session.commit()
     assert report.holders == 0
     assert leaks(app, [HOLDER_EMAIL])
+
+
+def test_a_holder_not_yet_told_is_kept_until_the_notice_period_ends(app, world):
+    _age(app, world, passport_days=800, told_days=None)
+    with app.app_context():
+        assert retention.purge(dry_run=True).holders == 0  # never told: kept
+    _age(app, world, passport_days=800, told_days=29)
+    with app.app_context():
+        assert retention.purge(dry_run=True).holders == 0  # told 29 days ago: kept
+    _age(app, world, passport_days=800, told_days=30)
+    with app.app_context():
+        assert retention.purge(dry_run=True).holders == 1
 
 
 def test_retention_periods_come_from_the_configuration(app, world):
