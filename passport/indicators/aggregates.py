@@ -83,6 +83,8 @@ TABLES = (ReceptionCount, ReferralCount, ReferralDelay, RegionDelay)
 #: Tables kept as sums of another (over the columns they lack), on every write to it.
 SUMMARIES = {ReferralDelay: (RegionDelay,)}
 CHUNK = 5_000
+#: Up to this many rows, an upsert is one statement with its values; beyond, an executemany.
+MANY = 100
 
 #: A structure's group: its department, type and CEP flag (``indicators.models``).
 Group = tuple[str, str, bool]
@@ -292,12 +294,17 @@ def _upsert(model, rows: Iterable[dict]) -> None:
         return
     dialect = db.session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = upsert(table).values(values)
+    few = len(values) <= MANY
+    statement = upsert(table).values(values) if few else upsert(table)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
     )
     with db.session.no_autoflush:
-        db.session.execute(statement)
+        if few:  # one statement: a record's rows
+            db.session.execute(statement)
+        else:  # a recount's thousands of rows: one statement compiled, executed for each
+            for start in range(0, len(values), CHUNK):
+                db.session.execute(statement, values[start : start + CHUNK])
 
 
 def groups_of(ids: Iterable[int] | None = None, *, lock: bool = False) -> dict[int, Group]:
