@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
     import passport.models  # noqa: F401  (every table in the metadata)
     from passport.accounts.sessions import commit_new_session, load_user, remember_session
     from passport.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+    from passport.indicators import aggregates
     from passport.notifications import queue
     from passport.security import Passwords
     from passport.trust.encryption import build_keyring
@@ -113,6 +114,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     queue.init_app(app)
+    aggregates.init_app(app)  # a structure's change of group recounts its records
     app.after_request(commit_new_session)
 
     @app.before_request

@@ -4,7 +4,7 @@ from passport.accounts.models import ApiToken, Role, User, UserSession
 from passport.admin.models import AuditEntry
 from passport.api.models import IdempotentRequest
 from passport.directory.models import DirectoryService
-from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay, RegionDelay
 from passport.mfa.models import Passkey, RecoveryCode, TotpSecret
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
 from passport.passports.models import (
@@ -43,6 +43,7 @@ __all__ = [
     "ReferralCount",
     "ReferralDelay",
     "ReferralEvent",
+    "RegionDelay",
     "Role",
     "ShareLink",
     "SigningKey",

@@ -224,14 +224,14 @@ def count(app, force: bool) -> None:
 def year_rows(app) -> dict:
     """How many monthly rows one year's answer reads, by table."""
     from passport.extensions import db
-    from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+    from passport.indicators.aggregates import TABLES
 
     with app.app_context():
         return {
             model.__tablename__: db.session.scalar(
                 db.select(func.count()).select_from(model).where(model.month.like("2026-%"))
             )
-            for model in (ReceptionCount, ReferralCount, ReferralDelay)
+            for model in TABLES
         }
 
 

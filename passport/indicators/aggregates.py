@@ -8,6 +8,14 @@
   (``count_correction``, called by ``records.correct_record``): a withdrawn reception or
   referral no longer counts, a rectified reception counts with its new values (its month
   too). A referral's rectification (``needs``, ``message``) changes nothing counted.
+- **Groups**: the rows above name structures by id (``structure_id``, ``sender_id``,
+  ``receiver_id``); ``_add`` and ``rebuild`` turn each id into the structure's group as the
+  database holds it (department, type, CEP flag: ``indicators.models``). When a structure's
+  group changes (an admin edit, a directory import: any flush of the ORM object),
+  ``recount_structures`` moves its records from the old group to the new one, in the same
+  transaction. On PostgreSQL a write reads the groups ``FOR SHARE``, so a write and a
+  change of group of the same structure wait for each other: the records that a change
+  moves are exactly those counted before it.
 - **On erasure**: the receptions of an erased passport stay, anonymous
   (``trust.erasure``); ``forget_passport`` moves them from "not anonymous" to "anonymous".
   Referrals keep every counted field, so they need nothing. The erasure deletes the
@@ -38,10 +46,13 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    event,
     exists,
     func,
     insert,
+    inspect,
     literal,
+    or_,
     select,
     text,
     true,
@@ -52,7 +63,7 @@ from sqlalchemy.orm import aliased
 
 from passport.db import LOCAL_TZ
 from passport.extensions import db
-from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay, RegionDelay
 from passport.indicators.periods import month_bounds, month_instants
 from passport.passports.models import (
     Correction,
@@ -62,13 +73,28 @@ from passport.passports.models import (
     Referral,
     ReferralEvent,
 )
+from passport.structures.models import Structure
 
 log = logging.getLogger(__name__)
 
 #: The statuses whose delay from sending is published (as a median).
 DELAY_STATUSES = ("received", "appointment")
-TABLES = (ReceptionCount, ReferralCount, ReferralDelay)
+TABLES = (ReceptionCount, ReferralCount, ReferralDelay, RegionDelay)
+#: Tables kept as sums of another (over the columns they lack), on every write to it.
+SUMMARIES = {ReferralDelay: (RegionDelay,)}
 CHUNK = 5_000
+#: Up to this many rows, an upsert is one statement with its values; beyond, an executemany.
+MANY = 100
+
+#: A structure's group: its department, type and CEP flag (``indicators.models``).
+Group = tuple[str, str, bool]
+GROUP_COLUMNS = ("department", "structure_type", "cep")
+#: For each table, the ids of the rows written and the columns of the group they stand for.
+BY_ID: dict[type, dict[str, tuple[str, ...]]] = {
+    ReceptionCount: {"structure_id": GROUP_COLUMNS},
+    ReferralCount: {"sender_id": GROUP_COLUMNS, "receiver_id": ("receiver_type",)},
+    ReferralDelay: {"sender_id": GROUP_COLUMNS},
+}
 
 
 def month_of(day: date | datetime) -> str:
@@ -233,12 +259,27 @@ def forget_passport(passport_id: int) -> None:
     )
 
 
-def _add(model, rows: Iterable[dict]) -> None:
+def _add(model, rows: Iterable[dict], groups: dict[int, Group] | None = None) -> None:
     """``count += n`` for each row (inserted at ``n`` when new), in one statement.
 
-    Rows are merged by key and sorted, so that two transactions lock the rows they share in
-    the same order (no deadlock between two writers on PostgreSQL).
+    The rows name structures by id; each id stands for its group in ``groups`` (by default
+    the groups as the database holds them, read ``FOR SHARE`` on PostgreSQL). Rows are
+    merged by key and sorted, so that two transactions lock the rows they share in the same
+    order (no deadlock between two writers on PostgreSQL).
     """
+    rows = list(rows)
+    with db.session.no_autoflush:  # the groups as counted so far, not a pending edit's
+        if groups is None:
+            groups = groups_of(_ids_in(model, rows), lock=True)
+        _upsert(model, _grouped(model, rows, groups))
+
+
+def _upsert(model, rows: Iterable[dict]) -> None:
+    """``count += n`` for rows keyed by group, merged by key and sorted (and in the tables
+    that sum this one: ``SUMMARIES``)."""
+    rows = list(rows)
+    for summary in SUMMARIES.get(model, ()):
+        _upsert(summary, rows)
     table = model.__table__
     keys = [c.name for c in table.primary_key.columns]
     merged: Counter = Counter()
@@ -253,11 +294,50 @@ def _add(model, rows: Iterable[dict]) -> None:
         return
     dialect = db.session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = upsert(table).values(values)
+    few = len(values) <= MANY
+    statement = upsert(table).values(values) if few else upsert(table)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
     )
-    db.session.execute(statement)
+    with db.session.no_autoflush:
+        if few:  # one statement: a record's rows
+            db.session.execute(statement)
+        else:  # a recount's thousands of rows: one statement compiled, executed for each
+            for start in range(0, len(values), CHUNK):
+                db.session.execute(statement, values[start : start + CHUNK])
+
+
+def groups_of(ids: Iterable[int] | None = None, *, lock: bool = False) -> dict[int, Group]:
+    """The groups of structures (all of them for ``None``), as the database holds them;
+    ``lock``: read ``FOR SHARE`` on PostgreSQL (a change of group waits for the write)."""
+    query = select(Structure.id, Structure.department, Structure.type, Structure.is_cep_operator)
+    if ids is not None:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        query = query.where(Structure.id.in_(wanted)).order_by(Structure.id)
+    if lock:
+        query = query.with_for_update(read=True)
+    return {i: (dep, type_, bool(cep)) for i, dep, type_, cep in db.session.execute(query)}
+
+
+def _ids_in(model, rows: Iterable[dict]) -> set[int]:
+    return {row[name] for row in rows for name in BY_ID[model] if row[name] is not None}
+
+
+def _grouped(model, rows: Iterable[dict], groups: dict[int, Group]) -> Iterator[dict]:
+    """The rows with each structure id replaced by its group's columns (a row naming a
+    structure without a group is not counted, as the records' count joins them)."""
+    by_id = BY_ID[model]
+    for row in rows:
+        out = {k: v for k, v in row.items() if k not in by_id}
+        for name, columns in by_id.items():
+            group = groups.get(row[name])
+            if group is None:
+                break
+            out.update(zip(columns, group if len(columns) == 3 else group[1:2], strict=True))
+        else:
+            yield out
 
 
 # ------------------------------------------------------------------ rebuild
@@ -285,6 +365,9 @@ def rebuild(first: str | None = None, last: str | None = None) -> dict[str, int]
         ReferralCount.__tablename__: _insert(ReferralCount, _referral_rows(first, last)),
         ReferralDelay.__tablename__: _insert(ReferralDelay, _delay_rows(first, last)),
     }
+    for model, summaries in SUMMARIES.items():
+        for summary in summaries:
+            written[summary.__tablename__] = _sum_into(summary, model, first, last)
     db.session.expire_all()
     log.info("indicators rebuilt from %s to %s: %s", first, last, written)
     return written
@@ -301,6 +384,51 @@ def _months(column, first: str | None, last: str | None) -> list:
 
 def _rebuild_receptions(first: str | None, last: str | None) -> int:
     """One ``INSERT ... SELECT`` of the four margins, grouped by the database."""
+    margins = _reception_margins(first, last).subquery()
+    group = (Structure.department, Structure.type, Structure.is_cep_operator)
+    keys = (margins.c.month, *group, margins.c.dimension, margins.c.value)
+    everything = (
+        select(*keys, func.sum(margins.c.count))
+        .select_from(margins)
+        .join(Structure, Structure.id == margins.c.structure_id)
+        .group_by(*keys)
+    )
+    columns = ["month", *GROUP_COLUMNS, "dimension", "value", "count"]
+    db.session.execute(insert(ReceptionCount).from_select(columns, everything))
+    _count_rectified(first, last)
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ReceptionCount)
+            .where(*_months(ReceptionCount.month, first, last))
+        )
+        or 0
+    )
+
+
+def _sum_into(summary, model, first: str | None, last: str | None) -> int:
+    """Fill ``summary`` with the sums of ``model``'s rows over the columns it lacks."""
+    keys = [c.name for c in summary.__table__.primary_key.columns]
+    source = model.__table__.c
+    db.session.execute(
+        insert(summary).from_select(
+            [*keys, "count"],
+            select(*(source[k] for k in keys), func.sum(source.count))
+            .where(*_months(source.month, first, last))
+            .group_by(*(source[k] for k in keys)),
+        )
+    )
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(summary).where(*_months(summary.month, first, last))
+        )
+        or 0
+    )
+
+
+def _reception_margins(first: str | None, last: str | None, structures: list[int] | None = None):
+    """The four margins of the receptions by month and structure id (``structure_id``):
+    those of the months ``first`` to ``last``, at ``structures`` (``None``: every one)."""
     postgres = db.session.get_bind().dialect.name == "postgresql"
     month = (
         func.to_char(Reception.date, "YYYY-MM")
@@ -308,6 +436,8 @@ def _rebuild_receptions(first: str | None, last: str | None) -> int:
         else func.strftime("%Y-%m", Reception.date)
     ).label("month")
     where: list = [Reception.issuer_structure_id.is_not(None)]
+    if structures is not None:
+        where.append(Reception.issuer_structure_id.in_(structures))
     start, end = month_bounds(first, last)
     if start is not None:
         where.append(Reception.date >= start)
@@ -325,7 +455,7 @@ def _rebuild_receptions(first: str | None, last: str | None) -> int:
     def margin(dimension: str, value, *joins):
         query = select(
             month,
-            Reception.issuer_structure_id,
+            Reception.issuer_structure_id.label("structure_id"),
             cast(literal(dimension, String), String).label("dimension"),
             cast(value, String).label("value"),
             func.count().label("count"),
@@ -334,22 +464,11 @@ def _rebuild_receptions(first: str | None, last: str | None) -> int:
             query = query.join(target, true())
         return query.where(*where).group_by(month, Reception.issuer_structure_id, value)
 
-    everything = union_all(
+    return union_all(
         margin("channel", Reception.channel),
         margin("situation", func.coalesce(Reception.situation, "")),
         margin("anonymous", anonymous),
         margin("need", need.c.value, need),
-    )
-    columns = ["month", "structure_id", "dimension", "value", "count"]
-    db.session.execute(insert(ReceptionCount).from_select(columns, everything))
-    _count_rectified(first, last)
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ReceptionCount)
-            .where(*_months(ReceptionCount.month, first, last))
-        )
-        or 0
     )
 
 
@@ -401,7 +520,11 @@ def _count_rectified(first: str | None, last: str | None) -> None:
         _add(ReceptionCount, within[start : start + CHUNK // 10])
 
 
-def _referral_rows(first: str | None, last: str | None) -> Iterator[dict]:
+def _referral_rows(
+    first: str | None, last: str | None, structures: list[int] | None = None
+) -> Iterator[dict]:
+    """Referrals sent from ``first`` to ``last`` (by or to ``structures``: ``None``, every
+    one), by month, sender id, receiver id, status and reason."""
     declined = aliased(ReferralEvent)
     query = (
         select(
@@ -420,6 +543,13 @@ def _referral_rows(first: str | None, last: str | None) -> Iterator[dict]:
             *_sent_within(first, last),
         )
     )
+    if structures is not None:
+        query = query.where(
+            or_(
+                Referral.issuer_structure_id.in_(structures),
+                Referral.to_structure_id.in_(structures),
+            )
+        )
     counts: Counter = Counter()
     for sent, sender, receiver, status, reason in _stream(query):
         counts[(month_of(sent), sender, receiver, status, reason or "")] += 1
@@ -434,7 +564,11 @@ def _referral_rows(first: str | None, last: str | None) -> Iterator[dict]:
         }
 
 
-def _delay_rows(first: str | None, last: str | None) -> Iterator[dict]:
+def _delay_rows(
+    first: str | None, last: str | None, structures: list[int] | None = None
+) -> Iterator[dict]:
+    """Delays of the referrals sent from ``first`` to ``last`` (by ``structures``: ``None``,
+    every one), by month, sender id, status and whole hours."""
     query = (
         select(
             Referral.created_at,
@@ -450,6 +584,8 @@ def _delay_rows(first: str | None, last: str | None) -> Iterator[dict]:
             *_sent_within(first, last),
         )
     )
+    if structures is not None:
+        query = query.where(Referral.issuer_structure_id.in_(structures))
     counts: Counter = Counter()
     for sent, sender, status, reached in _stream(query):
         counts[(month_of(sent), sender, status, delay_hours(sent, reached))] += 1
@@ -475,9 +611,14 @@ def _stream(query) -> Iterator:
 
 
 def _insert(model, rows: Iterable[dict]) -> int:
+    """Insert rows keyed by structure ids, merged by group (the groups as they are now)."""
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    merged: Counter = Counter()
+    for row in _grouped(model, rows, groups_of()):
+        merged[tuple(row[k] for k in keys)] += row["count"]
     written, chunk = 0, []
-    for row in rows:
-        chunk.append(row)
+    for key, n in merged.items():
+        chunk.append({**dict(zip(keys, key, strict=True)), "count": n})
         if len(chunk) == CHUNK:
             db.session.execute(insert(model), chunk)
             written, chunk = written + len(chunk), []
@@ -485,3 +626,76 @@ def _insert(model, rows: Iterable[dict]) -> int:
         db.session.execute(insert(model), chunk)
         written += len(chunk)
     return written
+
+
+# ------------------------------------------------------------------ a structure's group changes
+
+
+def recount_structures(before: dict[int, Group]) -> None:
+    """Move the records of structures from their group ``before`` (by structure id) to the
+    group the database now holds, every month at once, in the current transaction.
+
+    Called on the flush of a change of department, type or CEP flag (``init_app``): the
+    records of these structures, counted until now under their old group (as senders,
+    receivers and receiving structures), count under the new one.
+    """
+    if not before:
+        return
+    ids = sorted(before)
+    with db.session.no_autoflush:
+        found: dict[type, list[dict]] = {
+            ReceptionCount: [
+                *(
+                    dict(row._mapping)
+                    for row in db.session.execute(_reception_margins(None, None, ids))
+                ),
+                *(  # counted with their new values, as in a rebuild
+                    row
+                    for reception in rectified_receptions()
+                    if reception.issuer_structure_id in before
+                    for row in _reception_rows(reception, 1)
+                ),
+            ],
+            ReferralCount: list(_referral_rows(None, None, ids)),
+            ReferralDelay: list(_delay_rows(None, None, ids)),
+        }
+        for model, rows in found.items():
+            now = groups_of(_ids_in(model, rows))
+            then = {**now, **before}
+            gone = ({**row, "count": -row["count"]} for row in rows)
+            _upsert(model, [*_grouped(model, gone, then), *_grouped(model, rows, now)])
+    log.info("indicators: structures %s recounted in their new groups", ids)
+
+
+_BEFORE = "indicators_groups_before"
+
+
+def _groups_before_flush(session, flush_context, instances) -> None:
+    """Before a flush that changes structures' groups: their groups as the database holds
+    them (what their records were counted under)."""
+    changed = [
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Structure)
+        and obj.id is not None
+        and any(
+            inspect(obj).attrs[name].history.has_changes()
+            for name in ("department", "type", "is_cep_operator")
+        )
+    ]
+    session.info[_BEFORE] = groups_of(changed) if changed else {}
+
+
+def _recount_after_flush(session, flush_context) -> None:
+    before = session.info.pop(_BEFORE, None)
+    if not before:
+        return
+    now = groups_of(before)
+    recount_structures({i: group for i, group in before.items() if now.get(i) != group})
+
+
+def init_app(app) -> None:
+    """Hook the session's flushes once (the scoped session is shared by every app)."""
+    if not event.contains(db.session, "before_flush", _groups_before_flush):
+        event.listen(db.session, "before_flush", _groups_before_flush)
+        event.listen(db.session, "after_flush", _recount_after_flush)

@@ -4,10 +4,11 @@ Random histories (hypothesis) go through the one write path (``passport.records`
 random instants, near the turn of a month in French time included: receptions (with a
 passport or anonymous), referrals moved along the workflow (declines with a reason, delays
 to the minute), receptions and referrals withdrawn or rectified by their structure (a
-reception's date, channel, situation and needs, into another month too), holders erased.
-Then, for the whole period and narrower questions, the
-counts read from the monthly tables equal the counts computed from the records
-(``raw``), the published answers are the same, and a rebuild writes the same rows.
+reception's date, channel, situation and needs, into another month too), holders erased,
+structures moved to another type, department or CEP flag (their records then count in
+their new group). Then, for the whole period and narrower questions, the counts read from
+the monthly tables equal the counts computed from the records (``raw``), the published
+answers are the same, and a rebuild writes the same rows.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from passport.db import LOCAL_TZ
 from passport.extensions import db
 from passport.indicators import aggregates, raw
 from passport.indicators.disclosure import protect
-from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay
+from passport.indicators.models import ReceptionCount
 from passport.indicators.periods import Question
 from passport.indicators.services import answer, indicators, true_table
 from passport.passports.models import REFERRAL_TRANSITIONS, DeclineReason, Reception, Referral
@@ -90,6 +91,13 @@ moves = st.tuples(
     st.sampled_from(REASONS),
 )
 erasures = st.tuples(st.just("erase"), st.integers(0, HOLDERS - 1))
+edits = st.tuples(
+    st.just("edit"),
+    st.integers(0, 3),
+    st.sampled_from(["ML", "CIO", "CAP"]),
+    st.sampled_from(["28", "45"]),
+    st.booleans(),
+)
 withdrawals = st.tuples(
     st.just("withdraw"),
     st.sampled_from(["reception", "referral"]),
@@ -122,12 +130,15 @@ histories = st.lists(
         withdrawals,
         rectifications,
         rectifications,
+        edits,
     ),
     max_size=30,
 )
 #: What a correction of the history may be refused for (already withdrawn, nothing changes,
 #: the passport erased): the history goes on.
 REFUSED = (records.AlreadyCorrected, records.InvalidCorrection, records.NotEditable)
+#: The groups of ``world.network()``'s structures (type, department, CEP operator).
+GROUPS = [("ML", "28", True), ("CIO", "28", False), ("CAP", "45", True), ("CIO", "45", False)]
 
 
 @pytest.fixture
@@ -143,6 +154,8 @@ def structure_ids(structures):
 def _play(ids, history) -> None:
     world.wipe()
     structures = [db.session.get(Structure, i) for i in ids]
+    for structure, group in zip(structures, GROUPS, strict=True):  # an example's edits undone
+        structure.type, structure.department, structure.is_cep_operator = group
     holders = [factories.holder().id for _ in range(HOLDERS)]
     passports: list[int | None] = [passport_of(db.session.get(User, h)).id for h in holders]
     db.session.commit()
@@ -199,6 +212,10 @@ def _play(ids, history) -> None:
             except records.WorkflowError:  # withdrawn by its sender
                 continue
             sent[k % len(sent)] = (referral_id, at)
+        elif op[0] == "edit":
+            _, s, type_, department, cep = op
+            structures[s].type, structures[s].department = type_, department
+            structures[s].is_cep_operator = cep
         elif op[0] in ("withdraw", "rectify") and written[op[1]]:
             kind, k = op[1], op[2]
             record_id, s = written[kind][k % len(written[kind])]
@@ -226,7 +243,7 @@ def _play(ids, history) -> None:
 def _rows() -> dict:
     """Every non-zero monthly count, by table and key."""
     out = {}
-    for model in (ReceptionCount, ReferralCount, ReferralDelay):
+    for model in aggregates.TABLES:
         keys = [c.name for c in model.__table__.primary_key.columns]
         out[model.__tablename__] = {
             tuple(getattr(row, k) for k in keys): row.count
@@ -285,24 +302,26 @@ def test_a_known_history_gives_known_counts(structures):
             )
     db.session.commit()
     rows = _rows()
-    assert rows["indicator_referral_counts"] == {
-        ("2026-01", ml.id, cio.id, "declined", "no_capacity"): 1
+    group = ("28", "ML", True)  # ml's department, type and CEP flag
+    assert rows["indicator_referral_groups"] == {
+        ("2026-01", *group, "CIO", "declined", "no_capacity"): 1
     }
-    assert rows["indicator_referral_delays"] == {("2026-01", ml.id, "received", 49): 1}
-    assert rows["indicator_reception_counts"] == {
-        ("2026-02", ml.id, "channel", "phone"): 1,
-        ("2026-02", ml.id, "situation", ""): 1,
-        ("2026-02", ml.id, "anonymous", "no"): 1,
-        ("2026-02", ml.id, "need", "vae"): 1,
+    assert rows["indicator_delay_groups"] == {("2026-01", *group, "received", 49): 1}
+    assert rows["indicator_delay_region"] == {("2026-01", True, "received", 49): 1}
+    assert rows["indicator_reception_groups"] == {
+        ("2026-02", *group, "channel", "phone"): 1,
+        ("2026-02", *group, "situation", ""): 1,
+        ("2026-02", *group, "anonymous", "no"): 1,
+        ("2026-02", *group, "need", "vae"): 1,
     }
     # the erasure keeps the reception, now anonymous, and the referral as it was
     erase_holder(holder.id)
     db.session.commit()
     rows = _rows()
-    assert rows["indicator_reception_counts"][("2026-02", ml.id, "anonymous", "yes")] == 1
-    assert ("2026-02", ml.id, "anonymous", "no") not in rows["indicator_reception_counts"]
-    assert rows["indicator_referral_counts"] == {
-        ("2026-01", ml.id, cio.id, "declined", "no_capacity"): 1
+    assert rows["indicator_reception_groups"][("2026-02", *group, "anonymous", "yes")] == 1
+    assert ("2026-02", *group, "anonymous", "no") not in rows["indicator_reception_groups"]
+    assert rows["indicator_referral_groups"] == {
+        ("2026-01", *group, "CIO", "declined", "no_capacity"): 1
     }
     _assert_counts_match_records()
 
@@ -315,10 +334,78 @@ def test_a_rebuild_of_some_months_leaves_the_others(structures):
     db.session.execute(db.delete(ReceptionCount))  # as if the counts had been lost
     aggregates.rebuild("2026-02", "2026-03")
     db.session.commit()
-    months = {key[0] for key in _rows()["indicator_reception_counts"]}
+    months = {key[0] for key in _rows()["indicator_reception_groups"]}
     assert months == {"2026-02", "2026-03"}
     assert raw.differences(replace(WHOLE, start=date(2026, 2, 1))) == []
     assert raw.differences(WHOLE) != []
+
+
+def _history(structures) -> None:
+    """A reception at each structure, referrals both ways, a decline and delays."""
+    ml, cio, cap, _ = structures
+    passport = passport_of(factories.holder()).id
+    for s in structures:
+        records.record_reception(s, None, date=date(2026, 1, 12), channel="phone", needs=["vae"])
+    at = datetime(2026, 1, 12, 10, tzinfo=LOCAL_TZ)
+    with time_machine.travel(at, tick=False):
+        to_cio = records.send_referral(ml, passport, cio, needs=["vae"])
+        to_ml = records.send_referral(cio, passport, ml, needs=["vae"])
+        records.send_referral(cap, passport, cio, needs=["vae"])
+    with time_machine.travel(at + timedelta(hours=30), tick=False):
+        records.change_referral_status(to_cio, cio, "received")
+        records.change_referral_status(to_ml, ml, "declined", reason="no_capacity")
+    db.session.commit()
+
+
+def test_an_admin_edit_moves_a_structures_records_to_its_new_group(structures):
+    from passport.admin import services as admin
+
+    _history(structures)
+    cio = structures[1]
+    actor = factories.staff("admin", structures[0])
+    admin.update_structure(actor, cio, cio.name, "IJ", "45", True)
+    db.session.commit()
+    rows = _rows()
+    # cio's reception, the referral it sent and the one it received: in its new group
+    assert rows["indicator_reception_groups"][("2026-01", "45", "IJ", True, "need", "vae")] == 1
+    assert ("2026-01", "28", "CIO", False, "need", "vae") not in rows["indicator_reception_groups"]
+    referrals = rows["indicator_referral_groups"]
+    assert referrals[("2026-01", "45", "IJ", True, "ML", "declined", "no_capacity")] == 1
+    assert referrals[("2026-01", "28", "ML", True, "IJ", "received", "")] == 1
+    assert referrals[("2026-01", "45", "CAP", True, "IJ", "sent", "")] == 1
+    assert not any(key[4] == "CIO" or key[2] == "CIO" for key in referrals)
+    _assert_counts_match_records()
+    kept = _rows()
+    aggregates.rebuild()
+    db.session.commit()
+    assert _rows() == kept
+
+
+def test_a_directory_import_that_changes_a_type_moves_the_records(structures, runner, tmp_path):
+    import json
+
+    _history(structures)
+    exported = runner.invoke(args=["directory", "export"])
+    assert exported.exit_code == 0, exported.output
+    data = json.loads(exported.output)
+    for record in data["structures"]:
+        if record["id"].endswith("ML-28"):
+            record["passeport_spro"]["type"] = "MDE"
+            record["passeport_spro"]["is_cep_operator"] = False
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(args=["directory", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output
+    db.session.expire_all()
+    assert db.session.get(Structure, structures[0].id).type == "MDE"
+    rows = _rows()
+    assert rows["indicator_reception_groups"][("2026-01", "28", "MDE", False, "need", "vae")] == 1
+    assert not any(key[2] == "ML" for key in rows["indicator_reception_groups"])
+    assert not any("ML" in key[2:5] for key in rows["indicator_referral_groups"])
+    _assert_counts_match_records()
+    check = runner.invoke(args=["indicators", "check", "--from", "2026-01", "--to", "2026-03"])
+    assert check.exit_code == 0, check.output
 
 
 def _correct(structure, record, action, **changes):
@@ -352,23 +439,25 @@ def test_corrections_move_the_counts(structures):
     _correct(ml, kept, "rectify", needs=["orientation"])
     db.session.commit()
     rows = _rows()
-    assert rows["indicator_reception_counts"] == {
-        ("2026-02", ml.id, "channel", "online"): 1,
-        ("2026-02", ml.id, "situation", ""): 1,
-        ("2026-02", ml.id, "anonymous", "no"): 1,
-        ("2026-02", ml.id, "need", "mobility"): 1,
+    assert rows["indicator_reception_groups"] == {
+        ("2026-02", "28", "ML", True, "channel", "online"): 1,
+        ("2026-02", "28", "ML", True, "situation", ""): 1,
+        ("2026-02", "28", "ML", True, "anonymous", "no"): 1,
+        ("2026-02", "28", "ML", True, "need", "mobility"): 1,
     }
-    assert rows["indicator_referral_counts"] == {("2026-01", ml.id, cio.id, "received", ""): 1}
-    assert rows["indicator_referral_delays"] == {("2026-01", ml.id, "received", 30): 1}
+    assert rows["indicator_referral_groups"] == {
+        ("2026-01", "28", "ML", True, "CIO", "received", ""): 1
+    }
+    assert rows["indicator_delay_groups"] == {("2026-01", "28", "ML", True, "received", 30): 1}
     # the rectified reception, withdrawn in turn, goes from its new month
     _correct(ml, first, "withdraw")
     db.session.commit()
-    assert _rows()["indicator_reception_counts"] == {}
+    assert _rows()["indicator_reception_groups"] == {}
     _assert_counts_match_records()
     aggregates.rebuild()
     db.session.commit()
-    assert _rows()["indicator_reception_counts"] == {}
-    assert rows["indicator_referral_counts"] == _rows()["indicator_referral_counts"]
+    assert _rows()["indicator_reception_groups"] == {}
+    assert rows["indicator_referral_groups"] == _rows()["indicator_referral_groups"]
     # a status change of the withdrawn referral is refused: it stays out of the counts
     with pytest.raises(records.WorkflowError):
         records.change_referral_status(gone, cio, "appointment")
@@ -390,7 +479,7 @@ def test_a_rebuild_of_some_months_follows_a_rectified_date(structures):
         db.session.commit()
         assert _rows() == kept, (first, last)
     totals = {
-        key[0]: n for key, n in kept["indicator_reception_counts"].items() if key[2] == "channel"
+        key[0]: n for key, n in kept["indicator_reception_groups"].items() if key[4] == "channel"
     }
     assert totals == {"2026-01": 1, "2026-03": 1}
     for month in (1, 3):
@@ -421,12 +510,12 @@ def test_an_erasure_keeps_what_the_corrections_said(structures):
     erase_holder(holder.id)
     db.session.commit()
     after = _rows()
-    assert after["indicator_referral_counts"] == before["indicator_referral_counts"] == {}
-    assert after["indicator_reception_counts"] == {
-        ("2026-02", ml.id, "channel", "phone"): 1,
-        ("2026-02", ml.id, "situation", ""): 1,
-        ("2026-02", ml.id, "anonymous", "yes"): 1,
-        ("2026-02", ml.id, "need", "mobility"): 1,
+    assert after["indicator_referral_groups"] == before["indicator_referral_groups"] == {}
+    assert after["indicator_reception_groups"] == {
+        ("2026-02", "28", "ML", True, "channel", "phone"): 1,
+        ("2026-02", "28", "ML", True, "situation", ""): 1,
+        ("2026-02", "28", "ML", True, "anonymous", "yes"): 1,
+        ("2026-02", "28", "ML", True, "need", "mobility"): 1,
     }
     left = db.session.execute(db.select(Reception)).scalars().all()
     assert [(r.date, r.needs, r.passport_id) for r in left] == [
