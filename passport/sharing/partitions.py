@@ -88,6 +88,8 @@ def create_month(connection: Connection, month: datetime) -> bool:
     Rows of that month already in the DEFAULT partition (PostgreSQL refuses to create the
     partition over them) are moved: the new table is filled first, then attached.
     """
+    if not is_partitioned(connection):
+        return False
     month = month_start(month)
     name = partition_name(month)
     if name in month_partitions(connection):
