@@ -14,9 +14,9 @@ from passport.notifications import schedule
 from passport.notifications.jobs import SCHEDULE
 from passport.passports import services as passports
 from passport.sharing import partitions
-from passport.sharing.partitions import next_month
 from passport.sharing import services as sharing
 from passport.sharing.models import AccessLogEntry, Notification
+from passport.sharing.partitions import next_month
 from tests import factories
 
 
@@ -63,12 +63,15 @@ def test_the_access_log_is_partitioned_by_month_on_postgresql(net):
         pytest.skip("PostgreSQL's catalog: SQLite keeps one table")
     # Made by db.create_all as by the migration (another test may have dropped them).
     partitions.ensure_partitions(db.session.connection())
-    assert db.session.execute(
-        text(
-            "SELECT partstrat FROM pg_partitioned_table "
-            "WHERE partrelid = CAST('access_log' AS regclass)"
-        )
-    ).scalar_one() == "r"
+    assert (
+        db.session.execute(
+            text(
+                "SELECT partstrat FROM pg_partitioned_table "
+                "WHERE partrelid = CAST('access_log' AS regclass)"
+            )
+        ).scalar_one()
+        == "r"
+    )
     month = partitions.month_start(utcnow())
     names = partitions.month_partitions(db.session.connection())
     this, following = (
@@ -145,15 +148,19 @@ def test_the_purge_drops_the_old_months_and_keeps_the_holders_log(app, net):
     db.session.expire_all()
     log = [e.id for e in sharing.access_log(net.passport).items]
     assert log == [kept_id, edge_kept_id]
-    assert db.session.execute(
-        db.select(Notification).where(Notification.access_id == gone_id)
-    ).first() is None
+    assert (
+        db.session.execute(db.select(Notification).where(Notification.access_id == gone_id)).first()
+        is None
+    )
     if _postgresql():
         names = partitions.month_partitions(db.session.connection())
         assert partitions.partition_name(old_month) not in names
         assert partitions.partition_name(cutoff + timedelta(minutes=5)) in names
-        assert db.session.execute(
-            text("SELECT to_regclass(:name)"), {"name": partitions.partition_name(old_month)}
-        ).scalar() is None
+        assert (
+            db.session.execute(
+                text("SELECT to_regclass(:name)"), {"name": partitions.partition_name(old_month)}
+            ).scalar()
+            is None
+        )
     # Nothing left to purge: a second run finds nothing.
     assert sharing.purge_access_log(now) == 0
