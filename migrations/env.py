@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from passport.sharing.partitions import include_name
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -109,6 +111,8 @@ def run_migrations_online():
     conf_args.setdefault("render_as_batch", True)
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    # The access log's partitions (PostgreSQL) are made by the app, not by the models.
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, PrimaryKeyConstraint, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -16,6 +17,20 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@compiles(PrimaryKeyConstraint, "postgresql")
+def _postgresql_primary_key(constraint, compiler, **kw):
+    """A table's ``info["postgresql_primary_key"]`` names its primary key's columns on
+    PostgreSQL, where they differ from the model's (a partitioned table's primary key must
+    hold the partition key: ``access_log``'s is ``(id, at)`` there, ``id`` elsewhere)."""
+    columns = constraint.table.info.get("postgresql_primary_key")
+    if not columns:
+        return compiler.visit_primary_key_constraint(constraint, **kw)
+    quote = compiler.preparer.quote
+    name = compiler.preparer.format_constraint(constraint)
+    named = f"CONSTRAINT {name} " if name else ""
+    return f"{named}PRIMARY KEY ({', '.join(quote(c) for c in columns)})"
 
 
 MAX_ID = 2**31 - 1  # integer primary keys, on SQLite and PostgreSQL alike

@@ -14,6 +14,7 @@ from config import TestingConfig
 from passport import create_app
 from passport.extensions import db
 from passport.records import services as records
+from passport.sharing.partitions import include_name
 from tests import factories
 from tests.conftest import PG_URL, _pg_admin_url
 
@@ -54,7 +55,10 @@ def test_migrations_build_exactly_the_models_schema(empty_database_url, tmp_path
         upgrade()
         with db.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": include_name}
+                ),
+                db.metadata,
             )
         db.engine.dispose()
     assert diff == []

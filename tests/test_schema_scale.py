@@ -16,7 +16,7 @@ from passport.passports.loading import SECTION_MODELS, _plan
 #: Tables that reach a passport through a foreign key but do not carry ``passport_id`` yet,
 #: and why (docs/SCALING.md says how they get it). Remove an entry once it is done.
 NOT_YET = {
-    "notifications": "owned by its user; reaches the passport through access_log",
+    "notifications": "owned by its user; reaches the passport through its visit",
 }
 
 

@@ -1,5 +1,6 @@
-"""Maintenance on the worker's schedule: the daily retention purge (``flask purge``) and the
-nightly rebuild of the indicators' monthly counts (``flask indicators rebuild``)."""
+"""Maintenance on the worker's schedule: the access log's partitions ahead (PostgreSQL), the
+daily retention purge (``flask purge``) and the nightly rebuild of the indicators' monthly
+counts (``flask indicators rebuild``)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,16 @@ def nightly_indicators() -> bool:
     written = rebuild(month_of(today.replace(day=1) - timedelta(days=1)), month_of(today))
     log.info("indicators rebuilt: %s", written)
     return True
+
+
+@periodic("access_log_partitions", crontab(hour="2", minute="50"))
+def access_log_partitions() -> list[str]:
+    """Create the access log's partitions of this month and the next, ahead of their rows
+    (PostgreSQL; nothing on SQLite). Idempotent: every day, so a missed run costs nothing
+    (the DEFAULT partition takes the rows meanwhile, and is emptied into the new month)."""
+    from passport.sharing.partitions import ensure_partitions
+
+    created = ensure_partitions(db.session.connection())  # the job commits at its end
+    if created:
+        log.info("access-log partitions created: %s", ", ".join(created))
+    return created

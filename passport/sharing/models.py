@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.accounts.models import User
@@ -60,9 +60,20 @@ class ShareLink(Model):
 
 
 class AccessLogEntry(Model):
-    """One access through a share: minimal data, kept apart and purged after a year."""
+    """One access through a share: minimal data, kept apart and purged after a year.
+
+    On PostgreSQL the table is partitioned by month on ``at`` (``passport.sharing.
+    partitions``): its primary key there is ``(id, at)`` (a partitioned table's must hold
+    the partition key), rendered by ``passport.db`` from ``info["postgresql_primary_key"]``.
+    ``id`` alone stays the ORM's identity (unique: one sequence feeds every partition) and
+    SQLite's primary key. Nothing holds a foreign key to it (see ``Notification.access_id``).
+    """
 
     __tablename__ = "access_log"
+    __table_args__ = {
+        "postgresql_partition_by": "RANGE (at)",
+        "info": {"postgresql_primary_key": ("id", "at")},
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     passport_id: Mapped[int] = mapped_column(
@@ -80,6 +91,14 @@ class AccessLogEntry(Model):
 
     structure: Mapped[Structure | None] = relationship(lazy="joined")
     advisor: Mapped[User | None] = relationship(lazy="joined")
+
+
+@event.listens_for(AccessLogEntry.__table__, "after_create")
+def _first_partitions(target, connection, **kw) -> None:
+    """``db.create_all`` (the tests) makes the partitions the migration makes."""
+    from passport.sharing.partitions import ensure_partitions
+
+    ensure_partitions(connection)
 
 
 class Visit(Model):
@@ -132,7 +151,10 @@ class Notification(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    access_id: Mapped[int | None] = mapped_column(ForeignKey("access_log.id", ondelete="CASCADE"))
+    #: The visit's latest access-log row. No foreign key (the access log is partitioned on
+    #: PostgreSQL, docs/SCALING.md): the retention purge and the erasure delete the
+    #: notifications of the rows they delete (``ON DELETE CASCADE`` did before).
+    access_id: Mapped[int | None]
     visit_id: Mapped[int | None] = mapped_column(
         ForeignKey("visits.id", ondelete="CASCADE"), unique=True
     )
@@ -140,7 +162,10 @@ class Notification(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
-    access: Mapped[AccessLogEntry | None] = relationship(lazy="joined")
+    access: Mapped[AccessLogEntry | None] = relationship(
+        lazy="joined",
+        primaryjoin="foreign(Notification.access_id) == AccessLogEntry.id",
+    )
     visit: Mapped[Visit | None] = relationship(lazy="joined")
 
 

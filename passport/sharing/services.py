@@ -104,7 +104,7 @@ from passport.pagination import Page, paginate
 from passport.passports.models import Passport
 from passport.records.access import DENIAL_REASONS, log_access
 from passport.security import hash_password, verify_password
-from passport.sharing import policy, tokens
+from passport.sharing import partitions, policy, tokens
 from passport.sharing.models import (
     PERMISSIONS,
     SECTIONS,
@@ -794,12 +794,21 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
 
 
 def purge_access_log(now: datetime | None = None) -> int:
-    """Delete access-log rows older than ``RETENTION_ACCESS_LOG_DAYS`` (DOMAIN.md: one year).
+    """Delete access-log rows older than ``RETENTION_ACCESS_LOG_DAYS`` (DOMAIN.md: one year),
+    and the notifications that point to them. Returns how many rows.
 
-    Their notifications go with them (foreign key ``ON DELETE CASCADE``). Returns how many.
+    On PostgreSQL the months that ended before the cutoff go as whole partitions (detached
+    and dropped, ``passport.sharing.partitions``); the rest of the cutoff's month (and any
+    old row in the DEFAULT partition) is deleted row by row, as on SQLite.
     """
     days = int(current_app.config.get("RETENTION_ACCESS_LOG_DAYS", 365))
     cutoff = (now or utcnow()) - timedelta(days=days)
+    old = db.select(AccessLogEntry.id).where(AccessLogEntry.at < cutoff)
+    db.session.execute(
+        delete(Notification).where(Notification.access_id.in_(old)),
+        execution_options={"synchronize_session": False},
+    )
+    dropped = partitions.drop_partitions_before(db.session.connection(), cutoff)
     result = db.session.execute(
         delete(AccessLogEntry).where(AccessLogEntry.at < cutoff),
         execution_options={"synchronize_session": False},
@@ -809,4 +818,4 @@ def purge_access_log(now: datetime | None = None) -> int:
         delete(Visit).where(Visit.last_at < cutoff),
         execution_options={"synchronize_session": False},
     )
-    return cast(CursorResult, result).rowcount or 0
+    return dropped + (cast(CursorResult, result).rowcount or 0)
