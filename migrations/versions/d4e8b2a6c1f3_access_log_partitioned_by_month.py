@@ -11,7 +11,7 @@ On both databases ``notifications.access_id`` loses its foreign key to ``access_
 why the link is now the application's). SQLite keeps one access_log table.
 
 Revision ID: d4e8b2a6c1f3
-Revises: c3a9d1e5f7b2
+Revises: d4e8a2b6c1f3
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e8b2a6c1f3'
-down_revision = 'c3a9d1e5f7b2'
+down_revision = 'd4e8a2b6c1f3'
 branch_labels = None
 depends_on = None
 
