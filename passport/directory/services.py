@@ -79,7 +79,7 @@ def covering_codes(commune_code: str) -> list[str]:
 
 
 def _search(filters: Filters):
-    query = select(Structure)
+    query = select(Structure).where(Structure.active.is_(True))  # deactivated: out
     if filters.department:
         query = query.where(Structure.department == filters.department.upper())
     if filters.type:
