@@ -4,6 +4,7 @@ from passport.accounts.models import ApiToken, Role, User, UserSession
 from passport.admin.models import AuditEntry
 from passport.api.models import IdempotentRequest
 from passport.directory.models import DirectoryService
+from passport.directory.version import DirectoryVersion
 from passport.indicators.models import ReceptionCount, ReferralCount, ReferralDelay, RegionDelay
 from passport.mfa.models import Passkey, RecoveryCode, TotpSecret
 from passport.notifications.models import JobKey, MailPreference, OutgoingMail
@@ -29,6 +30,7 @@ __all__ = [
     "CorrectionRequest",
     "CpfStatement",
     "DirectoryService",
+    "DirectoryVersion",
     "IdempotentRequest",
     "JobKey",
     "MailPreference",

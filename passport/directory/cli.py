@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from passport.directory import datainclusion, importer
+from passport.directory import datainclusion, importer, version
 from passport.directory import services as directory
 from passport.extensions import db
 
@@ -38,3 +38,15 @@ def export_command() -> None:
     """Print the whole directory as {"structures": [...], "services": [...]}."""
     data = datainclusion.export(directory.search(directory.Filters()))
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@directory_cli.command("bump")
+def bump_command() -> None:
+    """Move the directory's version: every worker's answer cache reads the directory anew.
+
+    Needed only after SQL that changed structures or services around the application
+    (psql, a data migration); the application's own writes move it themselves.
+    """
+    version.bump(db.session)
+    db.session.commit()
+    click.echo(f"Directory version: {version.current(db.session)}.")
