@@ -14,6 +14,7 @@ from passport.api.schemas import parse
 from passport.api.share_schemas import query_choice
 from passport.directory import datainclusion, finder, territory
 from passport.directory import services as directory
+from passport.directory.cache import cached_json
 from passport.directory.serialize import entry_json
 from passport.errors import Problem
 from passport.extensions import db, limiter
@@ -77,7 +78,12 @@ def list_structures():
         commune=_commune_arg(),
         type=query_choice("type", list(STRUCTURE_TYPES), what="structure type"),
     )
-    return [entry_json(s) for s in directory.search(filters)]
+
+    def build(at):
+        found = directory.search(filters)
+        return [entry_json(s, at) for s in found], found
+
+    return cached_json("structures", filters, build)
 
 
 def _entry_or_404(code: str):
@@ -148,13 +154,16 @@ def find():
             raise _invalid("age", "an age in years, 0 to 120")
         age = int(age_raw)
     situation = query_choice("situation", [s.value for s in Situation], what="situation")
-    matches = finder.find(needs, commune, age, situation)
-    return {
-        "results": [
-            {"structure": entry_json(m.structure), "covers": m.covers, "reasons": m.reasons}
+
+    def build(at):
+        matches = finder.find(needs, commune, age, situation)
+        results = [
+            {"structure": entry_json(m.structure, at), "covers": m.covers, "reasons": m.reasons}
             for m in matches
         ]
-    }
+        return {"results": results}, [m.structure for m in matches]
+
+    return cached_json("finder", (tuple(needs), commune, age, situation), build)
 
 
 @bp.get("/data-inclusion/structures")
@@ -163,7 +172,7 @@ def find():
     responses={200: "DataInclusionList"},
 )
 def data_inclusion_structures():
-    return datainclusion.export(directory.search(directory.Filters()))["structures"]
+    return cached_json("data-inclusion/structures", (), lambda at: _data_inclusion("structures"))
 
 
 @bp.get("/data-inclusion/services")
@@ -171,4 +180,8 @@ def data_inclusion_structures():
     "The directory's services in the data·inclusion schema v1", responses={200: "DataInclusionList"}
 )
 def data_inclusion_services():
-    return datainclusion.export(directory.search(directory.Filters()))["services"]
+    return cached_json("data-inclusion/services", (), lambda at: _data_inclusion("services"))
+
+
+def _data_inclusion(part: str):
+    return datainclusion.export(directory.search(directory.Filters()))[part], ()

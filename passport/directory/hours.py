@@ -76,6 +76,18 @@ def is_open(value: str | None, at: datetime | None = None) -> bool | None:
     return state == State.OPEN
 
 
+def next_change(value: str | None, at: datetime) -> datetime | None:
+    """The first instant after ``at`` when ``is_open`` answers otherwise; None if never."""
+    if not value or not is_valid(value):
+        return None
+    found = _parse(value, True).next_change(at.astimezone(LOCAL_TZ))
+    if found is None:
+        return None
+    if found.tzinfo is None:  # the library answers in the expression's time zone
+        found = found.replace(tzinfo=LOCAL_TZ)
+    return found
+
+
 def _clock(moment: time) -> str:
     if moment.minute:
         return _("%(hour)d h %(minute)02d", hour=moment.hour, minute=moment.minute)
