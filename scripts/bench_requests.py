@@ -12,7 +12,9 @@ the structure's API key, the holder's and the advisor's tokens (staff must have 
 factor, as ``MFA_REQUIRED_ROLES`` says in production: the advisor has a TOTP). Then the
 Flask test client sends, round after round, ``--requests`` requests to each endpoint in
 turn: ``/healthz``, the holder's passport, the read through the share by the structure's
-key (``shared``) and by its advisor (``shared_adv``), a signed append. The answer is the
+key (``shared``) and by its advisor (``shared_adv``), a signed append, the directory search
+(``structures``) and the finder (``finder``) over a directory of 40 entries with services
+and opening hours (``make bench``'s queries). The answer is the
 ratio of the fastest round of each endpoint to the fastest round of ``/healthz`` (the
 fastest round is the one a shared machine's load disturbed least; the endpoints of one
 round are seconds apart). The appends go to a second passport (shared for
@@ -111,6 +113,54 @@ def fill() -> dict[str, str]:
     }
 
 
+DIRECTORY_TYPES = ["ML", "FT", "CAP", "APEC", "CIO", "CEP", "CMA", "CCI"]
+DIRECTORY_DEPARTMENTS = ["28", "45", "41", "37", "36", "18"]
+
+
+def fill_directory(entries: int = 40) -> None:
+    """``make bench``'s 40 structures (``passport.bench.seed``), each with hours, publics,
+    a zone and two services, written through ``passport.directory.services``."""
+    from passport.directory import services as directory
+    from passport.passports.models import Need
+    from passport.structures import services as structures
+
+    codes = [n.value for n in Need]
+    for i in range(entries):
+        kind = DIRECTORY_TYPES[i % len(DIRECTORY_TYPES)]
+        department = DIRECTORY_DEPARTMENTS[i % len(DIRECTORY_DEPARTMENTS)]
+        in_dreux = department == "28"
+        structure = structures.add_structure(
+            f"B{kind}{i:03d}",
+            f"{kind} bench {i} Dreux" if in_dreux else f"{kind} bench {i}",
+            kind,
+            department,
+        )
+        directory.update_entry(
+            structure,
+            {
+                "needs": [codes[i % len(codes)], codes[(i * 7 + 3) % len(codes)]],
+                "commune": "28134" if in_dreux else None,
+                "city": "Dreux" if in_dreux else None,
+                "address": f"{i + 1} rue de la Gare",
+                "opening_hours": "Mo-Fr 09:00-12:30,13:30-17:00; PH off",
+                "description": "Accueil, information et accompagnement vers l'emploi.",
+                "publics": ["tous-publics"],
+                "zone": [department] if i % 3 else ["france"],
+                "age_min": 16 if i % 4 == 0 else None,
+            },
+        )
+        for n in range(2):
+            directory.add_service(
+                structure,
+                title=f"Service {n + 1} de {kind} {i}",
+                description="Un conseiller vous reçoit et vous oriente, sur rendez-vous.",
+                needs=["job_search", codes[(i + n) % len(codes)]],
+                fees="gratuit",
+                access_person="Sur rendez-vous, par téléphone ou à l'accueil.",
+            )
+    db.session.commit()
+
+
 def endpoints(secrets: dict[str, str]) -> dict[str, tuple[str, str, dict, dict | None]]:
     holder = {"Authorization": f"Bearer {secrets['holder']}"}
     key = {"Authorization": f"Bearer {secrets['key']}"}
@@ -121,6 +171,13 @@ def endpoints(secrets: dict[str, str]) -> dict[str, tuple[str, str, dict, dict |
         "shared": ("GET", shared, key, None),
         "shared_adv": ("GET", shared, {"Authorization": f"Bearer {secrets['advisor']}"}, None),
         "append": ("POST", f"/api/v1/shared/{secrets['target']}/receptions", key, RECEPTION),
+        "structures": ("GET", "/api/v1/structures?q=dreux&need=job_search", {}, None),
+        "finder": (
+            "GET",
+            "/api/v1/finder?needs=job_search,vae&commune=28134&age=30&situation=jobseeker",
+            {},
+            None,
+        ),
     }
 
 
@@ -139,6 +196,9 @@ def main() -> int:
     parser.add_argument("--profile", metavar="ENDPOINT", help="cProfile this endpoint instead")
     parser.add_argument("--sql", metavar="ENDPOINT", help="print one request's statements")
     parser.add_argument("--callees", metavar="FUNCTION", help="with --profile: its callees")
+    parser.add_argument(
+        "--only", metavar="ENDPOINTS", help="comma-separated endpoints to time (and healthz)"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-requests-"))
@@ -164,9 +224,13 @@ def main() -> int:
         with app.app_context():
             db.create_all()
             secrets = fill()
+            fill_directory()
             db.session.remove()
         client = app.test_client()
         paths = endpoints(secrets)
+        if args.only:
+            wanted = {"healthz", *args.only.split(",")}
+            paths = {label: spec for label, spec in paths.items() if label in wanted}
         for spec in paths.values():  # warm-up: plans, caches, first connections
             for _ in range(5):
                 send(client, *spec)
@@ -205,12 +269,14 @@ def main() -> int:
         database = "postgresql" if args.url else "sqlite"
         print(
             f"{database}, {args.rounds} rounds of {args.requests} requests per endpoint; "
-            "ratio to /healthz of the fastest round of each (elapsed; CPU of this process):"
+            "ratio to /healthz of the fastest round of each (elapsed; CPU of this process)"
+            " and ms per request of that round:"
         )
         for label in paths:
             print(
                 f"  {label:<10} {min(elapsed['healthz']) / min(elapsed[label]):5.3f}x"
                 f"   (CPU {min(cpu['healthz']) / min(cpu[label]):5.3f}x)"
+                f"   {min(elapsed[label]) / args.requests * 1000:7.2f} ms"
             )
         with app.app_context():
             db.engine.dispose()
