@@ -15,6 +15,9 @@ What does NOT move it: SQL sent around the ORM (``text("UPDATE structures ...")`
 ``psql`` session, a data migration). After such a change call ``bump()`` in the same
 transaction, or run ``flask --app wsgi directory bump`` once it is committed.
 
+A database restored from a backup may hold a version that a running worker already cached
+other answers under: restart the workers after a restore (a restore stops them anyway).
+
 The counter is the single row ``id = 1`` of ``directory_version``, written by an upsert
 (``INSERT ... ON CONFLICT DO UPDATE``, on SQLite and PostgreSQL alike), so a missing row
 (a new or truncated table) reads as 0 and the first bump creates it. On PostgreSQL the
@@ -49,9 +52,13 @@ _WATCHED = (Structure, DirectoryService)
 _WATCHED_TABLES = {Structure.__tablename__, DirectoryService.__tablename__}
 
 
+_CURRENT = select(_TABLE.c.version).where(_TABLE.c.id == _ROW)  # built once: cached compiled
+
+
 def current(session: Session | scoped_session) -> int:
-    """The directory's version now (0 before any write): one query."""
-    found = session.execute(select(_TABLE.c.version).where(_TABLE.c.id == _ROW)).scalar()
+    """The directory's version now (0 before any write): one query, in the session's
+    transaction (Core on its connection: no ORM execution on the hot path)."""
+    found = session.connection().execute(_CURRENT).scalar()
     return int(found or 0)
 
 
