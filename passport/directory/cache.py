@@ -2,7 +2,9 @@
 
 The directory is reference data that changes a few times a day and is read on every search.
 Each process keeps the serialised bodies of its last answers (a bounded LRU,
-``DIRECTORY_CACHE_SIZE`` entries, 256 by default; 0 turns the cache off), keyed by the
+``DIRECTORY_CACHE_SIZE`` entries, 256 by default, 0 turns the cache off, and at most
+``DIRECTORY_CACHE_BYTES`` of bodies, 4 MB by default, so that queries that each match the
+whole directory cannot grow a worker past its memory budget), keyed by the
 endpoint, its parsed and normalised query, the request's language and the directory's
 version (``directory.version``). A request therefore costs one query when its answer is
 cached: the version's, read FIRST, so an answer built while a write commits is at worst
@@ -41,6 +43,7 @@ from passport.structures.models import Structure
 #: Longest life of an entry, in seconds (docs/api-notes.md).
 MAX_AGE = 60.0
 DEFAULT_SIZE = 256
+DEFAULT_BYTES = 4 * 1024 * 1024  # the workers run close to their 150 MB budget
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,10 @@ class Answer:
 class AnswerCache:
     """A bounded LRU of answers; thread-safe (one per application and process)."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0  # of the bodies kept
         self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -68,23 +73,30 @@ class AnswerCache:
             if answer is None:
                 return None
             if answer.version != version or answer.expires <= time.monotonic():
-                del self._entries[key]
+                self._drop(key)
                 return None
             self._entries.move_to_end(key)
             return answer
 
     def put(self, key: Hashable, answer: Answer) -> None:
-        if self.size <= 0:
+        if self.size <= 0 or len(answer.body) > self.max_bytes:
             return
         with self._lock:
+            self._drop(key)
             self._entries[key] = answer
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.bytes += len(answer.body)
+            while len(self._entries) > self.size or self.bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))  # the least recently used
+
+    def _drop(self, key: Hashable) -> None:
+        answer = self._entries.pop(key, None)
+        if answer is not None:
+            self.bytes -= len(answer.body)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.bytes = 0
 
 
 def answers() -> AnswerCache:
@@ -93,7 +105,8 @@ def answers() -> AnswerCache:
     found = extensions.get("directory_answers")
     if found is None:
         size = int(current_app.config.get("DIRECTORY_CACHE_SIZE", DEFAULT_SIZE))
-        found = extensions.setdefault("directory_answers", AnswerCache(size))
+        max_bytes = int(current_app.config.get("DIRECTORY_CACHE_BYTES", DEFAULT_BYTES))
+        found = extensions.setdefault("directory_answers", AnswerCache(size, max_bytes))
     return found
 
 

@@ -197,6 +197,24 @@ def test_the_cache_is_bounded(app, client, world):
         assert {key[1].department for key in answers._entries} == {"41", "37", "36"}
 
 
+def test_the_cache_is_bounded_in_bytes(app, client, world):
+    app.config["DIRECTORY_CACHE_BYTES"] = 1
+    first = client.get("/api/v1/structures")
+    assert client.get("/api/v1/structures").get_data() == first.get_data()
+    with app.app_context():
+        assert len(cache.answers()) == 0 and cache.answers().bytes == 0  # too big to keep
+        cache.answers().max_bytes = len(first.get_data()) + 10
+    client.get("/api/v1/structures")
+    with app.app_context():
+        assert len(cache.answers()) == 1
+        assert cache.answers().bytes == len(first.get_data())
+    client.get("/api/v1/structures?department=28")  # a second answer: the first one goes
+    with app.app_context():
+        assert len(cache.answers()) == 1
+        (key,) = cache.answers()._entries
+        assert key[1].department == "28"
+
+
 def test_an_answer_lives_until_the_next_change_of_open_now(ctx, world):
     # ML-T: "Mo-Fr 09:00-12:30,13:30-17:00; PH off"; a Monday that is not a holiday
     at = datetime(2026, 3, 2, 12, 29, 30, tzinfo=LOCAL_TZ)
