@@ -178,9 +178,16 @@ def test_the_partitioning_migration_keeps_every_row(empty_database_url, tmp_path
             assert _where()[new_id] == partitions.partition_name(partitions.month_start(utcnow()))
         kept = _snapshot()
         assert kept["access_log"][:-1] == before["access_log"]
+        # A notice whose row is gone (no foreign key now): the downgrade deletes it, as the
+        # ON DELETE CASCADE it brings back would have.
+        dangling = Notification(user_id=holder_id, access_id=new_id + 1000, kind="access")
+        db.session.add(dangling)
+        db.session.commit()
+        dangling_id = dangling.id
 
         _migrate(downgrade, BEFORE)
         assert _snapshot() == kept
+        assert db.session.get(Notification, dangling_id) is None
         assert "access_log" in _notifications_foreign_keys()
         if _postgresql():
             kind = "SELECT relkind FROM pg_class WHERE relname = 'access_log'"
