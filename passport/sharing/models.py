@@ -93,7 +93,7 @@ class AccessLogEntry(Model):
     advisor: Mapped[User | None] = relationship(lazy="joined")
 
 
-def access_entry(entry_id: int, at: datetime | None) -> Select[tuple[AccessLogEntry]]:
+def access_entry(entry_id: int, at: datetime | None) -> Select[AccessLogEntry]:
     """The access-log row ``entry_id``, written at ``at``: on PostgreSQL the condition on
     ``at`` (the partition key) makes the planner read one monthly partition instead of
     probing every partition's index. ``at`` None (a job queued before it was passed
