@@ -16,6 +16,7 @@ from sqlalchemy import inspect, text
 
 from config import TestingConfig
 from passport.db import utcnow
+from passport.directory.version import DirectoryVersion
 from passport.extensions import db
 from passport.notifications import visits
 from passport.passports import services as passports
@@ -138,6 +139,9 @@ def test_the_partitioning_migration_keeps_every_row(empty_database_url, tmp_path
     app.instance_path = str(tmp_path / "instance")  # the job queue's file, not the repo's
     with app.app_context():
         upgrade(revision=BEFORE)
+        # Today's code moves the directory's version on every write to a structure; its
+        # table comes with a later revision (151a91e997d1), which this test never reaches.
+        DirectoryVersion.__table__.create(db.engine)
         holder_id, passport_id, token, ml_id = _fill()
         before, reads = _snapshot(), _reads(holder_id, passport_id)
         assert len(before["access_log"]) >= 20 and len(before["visits"]) >= 6
