@@ -93,7 +93,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import Table, bindparam, delete, func, or_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -547,7 +547,7 @@ def _set_loaded(share: ShareLink, **values) -> None:
 def _consume(share: ShareLink) -> None:
     """Count one use; the first use of a single-use share uses it up, atomically."""
     now = utcnow()
-    table = ShareLink.__table__  # a Core UPDATE: no ORM statement set-up on every read
+    table = cast(Table, ShareLink.__table__)  # Core UPDATE: no ORM statement set-up per read
     statement = update(table).where(table.c.id == share.id)
     if share.single_use:
         statement = statement.where(table.c.used_up_at.is_(None)).values(
