@@ -139,6 +139,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="ENDPOINT", help="cProfile this endpoint instead")
     parser.add_argument("--sql", metavar="ENDPOINT", help="print one request's statements")
     parser.add_argument("--callees", metavar="FUNCTION", help="with --profile: its callees")
+    parser.add_argument("--sort", default="cumulative", help="with --profile: pstats order")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-requests-"))
@@ -188,7 +189,7 @@ def main() -> int:
             for _ in range(args.requests):
                 send(client, *spec)
             profiler.disable()
-            stats = pstats.Stats(profiler).sort_stats("cumulative")
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
             stats.print_stats(45)
             if args.callees:
                 stats.print_callees(args.callees)
@@ -210,7 +211,8 @@ def main() -> int:
         for label in paths:
             print(
                 f"  {label:<10} {min(elapsed['healthz']) / min(elapsed[label]):5.3f}x"
-                f"   (CPU {min(cpu['healthz']) / min(cpu[label]):5.3f}x)"
+                f"   (CPU {min(cpu['healthz']) / min(cpu[label]):5.3f}x;"
+                f" {1000 * min(elapsed[label]) / args.requests:6.2f} ms a request)"
             )
         with app.app_context():
             db.engine.dispose()
