@@ -13,6 +13,7 @@ from flask_babel import (
     format_decimal,
     get_locale,
     gettext,
+    ngettext,
     to_user_timezone,
 )
 from flask_babel import lazy_gettext as _l
@@ -60,6 +61,18 @@ def number_fr(value) -> str:
     return format_decimal(Decimal(value).normalize() if isinstance(value, Decimal) else value)
 
 
+def hours_fr(value) -> str:
+    """A training's duration in decimal hours, exactly as stored: "1,25 heure", "2 heures".
+
+    The grammatical number follows the language's rule for decimals (CLDR): French takes the
+    singular below 2 ("1,5 heure"), English only for exactly 1 ("1.5 hours")."""
+    if value is None:
+        return ""
+    number = Decimal(value).normalize() if isinstance(value, Decimal) else value
+    one = get_locale().plural_form(number) == "one"
+    return ngettext("%(h)s heure", "%(h)s heures", 1 if one else 2, h=number_fr(value))
+
+
 def euros(value) -> str:
     """An amount in euros, written the visitor's way (1 234,56 € or €1,234.56)."""
     if value is None:
@@ -72,6 +85,7 @@ def register(app: Flask) -> None:
         date_fr=date_fr,
         datetime_fr=datetime_fr,
         number_fr=number_fr,
+        hours_fr=hours_fr,
         euros=euros,
         need_label=_label(labels.NEEDS),
         situation_label=_label(labels.SITUATIONS),

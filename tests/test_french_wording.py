@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
 
 from passport.labels import at_structure, to_structure
-from passport.templating import date_fr, datetime_fr
+from passport.templating import date_fr, datetime_fr, hours_fr
 
 
 @pytest.fixture
@@ -30,6 +31,26 @@ def test_the_first_is_the_day_in_paris(request_ctx):
     # 23:30 UTC on 30 November is 00:30 on 1 December in Paris
     assert datetime_fr(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == ("1er décembre 2026 à 00:30")
     assert datetime_fr(datetime(2026, 12, 1, 23, 30, tzinfo=UTC)) == ("2 décembre 2026 à 00:30")
+
+
+@pytest.mark.parametrize(
+    ("hours", "french", "english"),
+    [
+        (Decimal("0.5"), "0,5 heure", "0.5 hours"),
+        (Decimal("1"), "1 heure", "1 hour"),
+        (Decimal("1.25"), "1,25 heure", "1.25 hours"),  # 1 h 15, to the hundredth
+        (Decimal("1.50"), "1,5 heure", "1.5 hours"),
+        (Decimal("1.99"), "1,99 heure", "1.99 hours"),
+        (Decimal("2"), "2 heures", "2 hours"),
+        (Decimal("35.0"), "35 heures", "35 hours"),
+        (Decimal("1250.5"), "1\u202f250,5 heures", "1,250.5 hours"),
+    ],
+)
+def test_hours_are_exact_and_singular_below_2_in_french(request_ctx, hours, french, english):
+    assert hours_fr(hours) == french
+    with force_locale("en"):
+        assert hours_fr(hours) == english
+    assert hours_fr(None) == ""
 
 
 def test_english_keeps_its_own_dates(request_ctx):

@@ -74,8 +74,8 @@ class TrainingIn(Schema):
         Annotated[
             Decimal,
             Number,
-            Field(ge=0, le=100000, decimal_places=1),
-            WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.1}),
+            Field(ge=0, le=100000, decimal_places=2),
+            WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}),
         ]
         | None
     ) = None

@@ -313,8 +313,11 @@ def totp_remove():
 @login_required
 @limiter.limit("20 per minute", methods=["POST"])
 def recovery_codes_renew():
-    """New recovery codes (the old ones stop working), confirmed by a current code."""
+    """New recovery codes (the old ones stop working), confirmed by a current code; an
+    account with passkeys and no app confirms with a passkey (``recovery_codes_renew_passkey``)."""
     if not mfa.has_totp(current_user):
+        if mfa.passkeys_of(current_user):
+            return _renew_with_passkey_page()
         return redirect(url_for("mfa.settings"))
     form = TotpCodeForm()
     if form.validate_on_submit():
@@ -333,6 +336,38 @@ def recovery_codes_renew():
         button=_("Générer de nouveaux codes"),
         danger=False,
     ), (422 if form.errors else 200)
+
+
+def _renew_with_passkey_page(status: int = 200, error: str | None = None):
+    """New recovery codes confirmed by a passkey: a fresh assertion, as strong as a TOTP code."""
+    options = passkeys.authentication_options(current_user)
+    db.session.commit()  # the new challenge (and any spent one)
+    return render_template(
+        "mfa/recovery_codes_passkey.html",
+        form=PasskeyLoginForm(),
+        options=options,
+        error=error,
+    ), status
+
+
+@bp.post("/compte/securite/codes-de-secours/cle")
+@login_required
+@limiter.limit("20 per minute")
+def recovery_codes_renew_passkey():
+    """The passkey's answer to ``_renew_with_passkey_page``: new codes once it is checked."""
+    if not mfa.passkeys_of(current_user):
+        return redirect(url_for("mfa.settings"))
+    form = PasskeyLoginForm()
+    if not form.validate_on_submit():
+        return _renew_with_passkey_page(400, _("Recommencez."))
+    try:
+        passkeys.authenticate(current_user, form.credential.data)
+    except passkeys.PasskeyError as error:
+        db.session.commit()  # the spent challenge stays spent
+        return _renew_with_passkey_page(400, _passkey_error(error))
+    codes = mfa.new_recovery_codes(current_user)
+    db.session.commit()
+    return render_template("mfa/recovery_codes.html", codes=codes, next_url=url_for("mfa.settings"))
 
 
 # -- passkeys of the account ----------------------------------------------------------------

@@ -68,7 +68,7 @@ class TrainingForm(FlaskForm):
     status = SelectField(_l("État"), choices=TRAINING_STATUS_CHOICES)
     hours = FrenchDecimalField(
         _l("Nombre d'heures"),
-        places=1,
+        places=2,
         validators=[
             Optional(),
             NumberRange(min=0, max=100000, message=_l("Nombre d'heures non valable.")),

@@ -330,7 +330,7 @@ class Training(Correctable, ChainedRecord, Model):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16))
-    hours: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # 1.25 = 1 h 15
     funding: Mapped[str | None] = mapped_column(String(200))
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("trainings.id", ondelete="SET NULL")

@@ -13,8 +13,8 @@ first and the record is inserted whole, in one flush: an append costs five state
 
 What is hashed and signed must be what the database stores. Values are normalised to the
 columns first: timestamps to whole seconds, ``NUMERIC`` values rounded half up to their
-scale (``hours`` is NUMERIC(7,1): unrounded, 1.25 would be stored as 1.2 on SQLite and 1.3
-on PostgreSQL, and an honest passport would fail verification).
+scale (``hours`` is NUMERIC(8,2): unrounded, 1.125 would be stored as 1.12 on SQLite and
+1.13 on PostgreSQL, and an honest passport would fail verification).
 """
 
 from __future__ import annotations

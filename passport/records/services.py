@@ -55,6 +55,9 @@ TRAINING_FIELDS = (
     "funding",
 )
 
+#: A training's hours are kept to the scale of trainings.hours, NUMERIC(8,2) (1.25 is 1 h 15).
+HOURS_STEP = Decimal("0.01")
+
 
 class RecordError(Exception):
     """Base class of the errors of writing a record."""
@@ -312,7 +315,7 @@ def _plain_change(name: str, value: Any) -> Any:
     if name == "needs" and value is not None:
         value = sorted({str(v) for v in value})
     elif name == "hours" and value is not None:
-        value = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        value = Decimal(value).quantize(HOURS_STEP, ROUND_HALF_UP)
     elif name == "balance_eur" and value is not None:
         value = Decimal(to_cents(value)) / 100
     elif isinstance(value, str):
@@ -411,14 +414,14 @@ def correct_record(
 
 
 def clean_training_values(values: dict) -> dict:
-    """Check the field names and round hours to the tenth (the column's precision), so that
+    """Check the field names and round hours to the hundredth (the column's precision), so that
     what is hashed and signed is what both databases store."""
     unknown = set(values) - set(TRAINING_FIELDS)
     if unknown:
         raise ValueError(f"unknown training fields {sorted(unknown)}")
     hours = values.get("hours")
     if hours is not None:
-        values = {**values, "hours": Decimal(hours).quantize(Decimal("0.1"), ROUND_HALF_UP)}
+        values = {**values, "hours": Decimal(hours).quantize(HOURS_STEP, ROUND_HALF_UP)}
     return values
 
 

@@ -43,6 +43,17 @@ def test_declare_training(client, holder_headers):
     assert [t["title"] for t in passport["trainings"]] == [payload["title"]]
 
 
+def test_hours_are_kept_to_the_hundredth(client, holder_headers):
+    r = client.post(
+        "/api/v1/me/trainings",
+        json={"title": "Habilitation électrique", "status": "planned", "hours": 1.25},
+        headers=holder_headers,
+    )
+    assert r.status_code == 201 and r.get_json()["hours"] == 1.25  # 1 h 15, not 1.2 or 1.3
+    passport = client.get("/api/v1/me/passport", headers=holder_headers).get_json()
+    assert passport["trainings"][0]["hours"] == 1.25
+
+
 def test_minimal_training(client, holder_headers):
     r = client.post(
         "/api/v1/me/trainings",
@@ -62,6 +73,7 @@ def test_minimal_training(client, holder_headers):
         ({"title": "A", "status": "finished"}, "status"),
         ({"title": "A", "status": "planned", "hours": -1}, "hours"),
         ({"title": "A", "status": "planned", "hours": "12"}, "hours"),
+        ({"title": "A", "status": "planned", "hours": 1.255}, "hours"),  # to the hundredth
         ({"title": "A", "status": "planned", "start_date": "2026-13-01"}, "start_date"),
         ({"title": "A", "status": "planned", "start_date": 20260101}, "start_date"),
         ({"title": "A", "status": "planned", "certification_code": "ABC"}, "certification_code"),

@@ -1,14 +1,16 @@
 """On a phone (320 px) the header and the passport's tabs leave room for the page: the main
 heading starts within 200 px of the top, nothing scrolls sideways, axe-core finds nothing,
 and the menu, folded behind a "Menu" button (a <details>, no script), opens from the
-keyboard. From 40em on the menu is always open and the button is gone."""
+keyboard. static/menu.js closes it on Escape (the focus back on the button), when the focus
+leaves it and when a link in it is chosen; without JavaScript the disclosure still works.
+From 40em on the menu is always open and the button is gone."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from passport.accounts import services as accounts
 from passport.extensions import db
@@ -84,6 +86,81 @@ def test_on_a_phone_the_holder_s_page_starts_near_the_top(people, page: Page, ba
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/mes-donnees$"))
     assert _heading_top(page) <= 200  # closed again on the next page
+
+
+def _is_open(nav) -> bool:
+    return nav.locator("details").evaluate("el => el.open")
+
+
+def test_on_a_phone_escape_a_leaving_focus_or_a_chosen_link_closes_the_menu(
+    people, page: Page, base_url
+):
+    page.set_viewport_size({"width": 320, "height": 640})
+    _login(page, base_url, "lea@example.org")
+    page.goto(base_url + "/passeport/")
+    nav = page.get_by_role("navigation", name="Menu principal")
+    menu = nav.locator("summary")
+
+    # Escape, from a link inside: closed, and the focus back on the "Menu" button.
+    _tab_to(page, menu)
+    page.keyboard.press("Enter")
+    link = nav.get_by_role("link", name="Mes partages")
+    _tab_to(page, link, limit=10)
+    page.keyboard.press("Escape")
+    expect(link).to_be_hidden()
+    assert not _is_open(nav)
+    assert menu.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")  # closed already: nothing happens
+    assert menu.evaluate("el => el === document.activeElement")
+
+    # Tab past the last item ("Se déconnecter"): the focus leaves, the menu closes.
+    page.keyboard.press("Enter")
+    logout = nav.get_by_role("button", name="Se déconnecter")
+    expect(logout).to_be_visible()
+    _tab_to(page, logout, limit=15)
+    page.keyboard.press("Tab")
+    expect(logout).to_be_hidden()
+    assert not _is_open(nav)
+
+    # A click elsewhere on the page (below the open menu, over the top of the page) too.
+    menu.click()
+    expect(link).to_be_visible()
+    page.mouse.click(160, 620)
+    expect(link).to_be_hidden()
+
+    # A chosen link closes it (the navigation is held back here to look at the menu).
+    menu.click()
+    page.evaluate("document.addEventListener('click', event => event.preventDefault())")
+    link.click()
+    expect(link).to_be_hidden()
+    assert not _is_open(nav)
+
+
+def test_without_javascript_the_menu_still_opens_and_closes(
+    people, browser: Browser, base_url, browser_context_args
+):
+    context = browser.new_context(
+        **{**browser_context_args, "java_script_enabled": False},
+        viewport={"width": 320, "height": 640},
+    )
+    try:
+        page = context.new_page()
+        _login(page, base_url, "lea@example.org")
+        page.goto(base_url + "/passeport/")
+        nav = page.get_by_role("navigation", name="Menu principal")
+        menu = nav.locator("summary")
+        link = nav.get_by_role("link", name="Mes partages")
+        expect(link).to_be_hidden()
+        _tab_to(page, menu)
+        page.keyboard.press("Enter")
+        expect(link).to_be_visible()
+        page.keyboard.press("Enter")  # the button again
+        expect(link).to_be_hidden()
+        menu.click()
+        link.click()
+        expect(page).to_have_url(re.compile(r"/partages$"))
+    finally:
+        context.close()
 
 
 def test_on_a_phone_the_passport_tabs_stay_one_scrolling_line(people, page: Page, base_url):

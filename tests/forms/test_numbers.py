@@ -127,7 +127,9 @@ def _hours() -> list:
     return list(db.session.execute(db.select(Training.hours)).scalars())
 
 
-@pytest.mark.parametrize(("typed", "meant"), [*READABLE[:5], ("1 250,5", Decimal("1250.5"))])
+@pytest.mark.parametrize(
+    ("typed", "meant"), [*READABLE[:5], ("1 250,5", Decimal("1250.5")), ("1,25", Decimal("1.25"))]
+)
 def test_training_hours_typed_the_french_way(client, holder, typed, meant):
     data = {"title": "CAP Boulanger", "status": "planned", "hours": typed}
     r = submit(client, "/passeport/formations/ajouter", data)
@@ -135,7 +137,7 @@ def test_training_hours_typed_the_french_way(client, holder, typed, meant):
     assert _hours() == [meant]
 
 
-@pytest.mark.parametrize(("typed", "why"), [*REFUSED, ("420,25", "Un chiffre après la virgule")])
+@pytest.mark.parametrize(("typed", "why"), [*REFUSED, ("420,125", "2 chiffres après la virgule")])
 def test_training_hours_refused_next_to_the_field(client, holder, typed, why):
     data = {"title": "CAP Boulanger", "status": "planned", "hours": typed}
     r = submit(client, "/passeport/formations/ajouter", data)

@@ -370,3 +370,78 @@ def test_erasing_the_account_erases_its_passkeys_and_challenges(client, ctx, hol
     db.session.commit()
     for model in (Passkey, PasskeyChallenge, RecoveryCode):
         assert db.session.execute(db.select(model)).first() is None, model
+
+
+RENEW = "/compte/securite/codes-de-secours"
+RENEW_KEY = "/compte/securite/codes-de-secours/cle"
+
+
+def _code_hashes() -> set[str]:
+    return set(db.session.execute(db.select(RecoveryCode.code_hash)).scalars())
+
+
+def test_a_passkey_only_account_renews_its_recovery_codes_with_its_passkey(
+    client, ctx, holder_with_passkey
+):
+    user, key = holder_with_passkey
+    password_step(client, user.email)
+    passkey_step(client, key)
+    before = _code_hashes()
+    assert len(before) == 10
+    settings = client.get("/compte/securite").get_data(as_text=True)
+    assert f'href="{RENEW}"' in settings  # no app: the link is under the passkeys
+
+    page = client.get(RENEW)
+    assert page.status_code == 200
+    assert "Vos codes de secours actuels ne fonctionneront plus." in text(page)
+    assert_passkey_form(page.get_data(as_text=True), RENEW_KEY)
+    answer = key.get(options_on(page.get_data(as_text=True)))
+    r = submit(client, RENEW_KEY, {"credential": json.dumps(answer)}, form_url=RENEW)
+
+    assert r.status_code == 200
+    codes = recovery_codes_on(r.get_data(as_text=True))
+    assert len(codes) == 10
+    db.session.expire_all()
+    after = _code_hashes()
+    assert len(after) == 10 and not after & before  # the old codes no longer work
+
+    # The same answer again: its challenge is spent, nothing is renewed.
+    r = submit(client, RENEW_KEY, {"credential": json.dumps(answer)}, form_url=RENEW)
+    assert r.status_code == 400 and "La demande a expiré" in text(r)
+    assert recovery_codes_on(r.get_data(as_text=True)) == []
+    db.session.expire_all()
+    assert _code_hashes() == after
+
+
+def test_renewing_recovery_codes_needs_a_valid_answer_of_one_s_own_passkey(
+    client, ctx, holder_with_passkey
+):
+    _lea, lea_key = holder_with_passkey
+    sam = factories.holder("sam@example.org")
+    login(client, sam.email)
+    sam_key = SoftAuthenticator()
+    assert add_passkey(client, sam_key).status_code == 200
+    before = _code_hashes()
+
+    def renew_page() -> dict:
+        return options_on(client.get(RENEW).get_data(as_text=True))
+
+    signed_badly = tamper(sam_key.get(renew_page()), "signature")
+    for body in ("", "{}", json.dumps(signed_badly)):
+        r = submit(client, RENEW_KEY, {"credential": body}, form_url=RENEW)
+        assert r.status_code == 400
+    # Léa's passkey answering Sam's page: not Sam's.
+    options = renew_page()
+    options["allowCredentials"].append({"id": lea_key.id, "type": "public-key"})
+    r = submit(client, RENEW_KEY, {"credential": json.dumps(lea_key.get(options))}, form_url=RENEW)
+    assert r.status_code == 400 and "n'est pas associée à votre compte" in text(r)
+    db.session.expire_all()
+    assert _code_hashes() == before
+
+
+def test_an_account_without_second_factor_has_no_codes_to_renew(client, ctx):
+    user = factories.holder("sam@example.org")
+    login(client, user.email)
+    assert client.get(RENEW).location.endswith("/compte/securite")
+    r = submit(client, RENEW_KEY, {"credential": "{}"}, form_url="/compte/securite")
+    assert r.status_code == 302 and r.location.endswith("/compte/securite")

@@ -114,13 +114,13 @@ def test_timeline_is_newest_first(passport):
     assert passports.load_view(passport).timeline() == [b, a]
 
 
-def test_hours_are_rounded_to_the_tenth_before_hashing(passport):
+def test_hours_are_rounded_to_the_hundredth_before_hashing(passport):
     training = records.declare_training(
-        passport, title="A", status="planned", hours=Decimal("1.25")
+        passport, title="A", status="planned", hours=Decimal("1.125")
     )
     db.session.commit()
     db.session.expire(training)
-    assert training.hours == Decimal("1.3")
+    assert training.hours == Decimal("1.13")
     assert training.hash == chain_hash(training.seq, training.prev_hash, record_content(training))
 
 

@@ -86,17 +86,17 @@ def test_stored_records_recompute(app, world):
 
 
 def test_a_rounded_column_is_hashed_as_stored(app):
-    """NUMERIC(7,1) turns 1.25 into 1.2 (SQLite) or 1.3 (PostgreSQL): hash the stored value."""
+    """NUMERIC(8,2) turns 1.125 into 1.12 (SQLite) or 1.13 (PostgreSQL): hash the stored value."""
     with app.app_context():
         passport = passports.passport_of(f.holder())
         training = records.declare_training(
-            passport, title="Habilitation électrique", status="planned", hours=Decimal("1.25")
+            passport, title="Habilitation électrique", status="planned", hours=Decimal("1.125")
         )
         db.session.commit()
         training_id = training.id
         db.session.expunge_all()
         stored = db.session.get(Training, training_id)
-        assert stored.hours in (Decimal("1.2"), Decimal("1.3"))
+        assert stored.hours in (Decimal("1.12"), Decimal("1.13"))
         assert chain_hash(stored.seq, stored.prev_hash, record_content(stored)) == stored.hash
 
 

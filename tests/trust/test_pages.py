@@ -71,6 +71,8 @@ def test_printable(client, world):
     assert "Déclaré par le titulaire" in page
     assert "Cap emploi Eure-et-Loir" in page
     assert "CACES R489" in page and "234,56" in page
+    # Exact hours, singular below 2, worded as the PDF does (test_pdf.py).
+    assert "<br>1,25 heure</td>" in page and "<br>35 heures</td>" in page
     assert 'href="/static/print.css" media="print"' in page
     assert "/verifier" in page
     assert "7 enregistrements" in page

@@ -115,6 +115,9 @@ def test_pdf_reads_as_the_passport_and_embeds_the_json_export(client, world, pdf
     ):
         assert expected in text, expected
     assert "7 enregistrements" in text
+    # Exact hours, singular below 2, worded as the printable page does (test_pages.py).
+    assert "· 1,25 heure " in text and "1,25 heures" not in text and "1,3 heure" not in text
+    assert "· 35 heures" in text
 
 
 def test_holder_downloads_the_pdf_from_the_passport_page(client, world):
