@@ -6,7 +6,7 @@ the largest accepted value, 100000, still fits). Hashes and signatures stay vali
 content writes 1.3 and 1.30 alike (trust/canonical.py).
 
 Revision ID: a7c3e5f1b9d2
-Revises: d4e8b2a6c1f3
+Revises: 151a91e997d1
 Create Date: 2026-12-02 14:40:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e5f1b9d2'
-down_revision = 'd4e8b2a6c1f3'
+down_revision = '151a91e997d1'
 branch_labels = None
 depends_on = None
 
