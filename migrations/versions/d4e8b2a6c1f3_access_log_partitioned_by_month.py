@@ -115,10 +115,11 @@ def downgrade():
             sa.PrimaryKeyConstraint('id', name='pk_access_log'),
         )
         _finish()
-    # What the ON DELETE CASCADE would have deleted, before it is back.
+    # What the ON DELETE CASCADE would have deleted, before it is back. NOT EXISTS (an anti
+    # join), not NOT IN: past work_mem PostgreSQL rescans the subquery for each notification.
     op.execute(
-        "DELETE FROM notifications WHERE access_id IS NOT NULL "
-        "AND access_id NOT IN (SELECT id FROM access_log)"
+        "DELETE FROM notifications WHERE access_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM access_log WHERE access_log.id = notifications.access_id)"
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_notifications_access_id_access_log', 'access_log', ['access_id'], ['id'], ondelete='CASCADE')

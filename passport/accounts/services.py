@@ -6,14 +6,17 @@ Services take plain values, return domain objects, ``flush()`` and never ``commi
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
+from passport import rows
 from passport.accounts import sessions
 from passport.accounts.models import STRUCTURE_ROLES, ApiToken, Role, User, UserSession
 from passport.db import utcnow
@@ -124,32 +127,79 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 def find_token(secret: str) -> ApiToken | None:
     """The live token with this secret, or None (expired, revoked or unknown)."""
-    found = find_token_with(secret, None)
+    found = find_token_with(secret)
     return found[0] if found is not None else None
 
 
-def find_token_with(secret: str, column: Any) -> tuple[ApiToken, Any] | None:
-    """``find_token`` and the value of ``column`` (a SQL expression over ``ApiToken`` and
-    ``User``, the token's account, e.g. a correlated EXISTS) in the same one query:
-    ``(token, value)``, or None. ``column`` None adds nothing to the query."""
-    statement = (
-        db.select(ApiToken)
-        .join(ApiToken.user)
-        .where(ApiToken.token_hash == secret_hash(secret))
-        .options(
-            contains_eager(ApiToken.user).joinedload(User.structure),
-            contains_eager(ApiToken.user).joinedload(User.own_passport),
-        )
-    )  # one query: the token, its user, the user's structure or passport (and ``column``)
+@dataclass(frozen=True)
+class TokenLookup:
+    """The one statement that finds a token by its hash with its account, the account's
+    structure and passport (and an extra value), and how to read its row back."""
+
+    statement: Any
+    #: token, user, structure, passport
+    shapes: tuple[rows.Shape, rows.Shape, rows.Shape, rows.Shape]
+    extra_at: int | None
+
+
+def token_lookup(column: Any = None) -> TokenLookup:
+    """The lookup for ``find_token_with``; ``column``, a SQL expression over ``ApiToken`` and
+    ``User`` (e.g. a correlated EXISTS), is selected too. Build it once and keep it: the
+    statement's cache key is then worked out once (issue 12: authentication is the largest
+    part of a small read)."""
+    token, user = ApiToken.__table__, User.__table__
+    structure, passport = Structure.__table__, Passport.__table__
+    selected: list[Any] = []
+    shapes = []
+    tables = ((ApiToken, token), (User, user), (Structure, structure), (Passport, passport))
+    for model, table in tables:
+        columns, shape = rows.whole(model, table, len(selected))
+        selected += columns
+        shapes.append(shape)
+    extra_at = None
     if column is not None:
-        statement = statement.add_columns(column)
-    row = db.session.execute(statement).one_or_none()
+        extra_at = len(selected)
+        selected.append(column)
+    statement = (
+        db.select(*selected)
+        .select_from(
+            token.join(user, user.c.id == token.c.user_id)
+            .outerjoin(structure, structure.c.id == user.c.structure_id)
+            .outerjoin(passport, passport.c.holder_id == user.c.id)
+        )
+        .where(token.c.token_hash == bindparam("token_hash"))
+    )
+    return TokenLookup(statement, tuple(shapes), extra_at)  # type: ignore[arg-type]
+
+
+_DEFAULT_LOOKUP: list[TokenLookup] = []
+
+
+def find_token_with(secret: str, lookup: TokenLookup | None = None) -> tuple[ApiToken, Any] | None:
+    """The live token with this secret and the value of the lookup's extra column, in one
+    query, as ``(token, value)`` (the token's ``user``, the user's ``structure`` and
+    ``own_passport`` loaded); or None (expired, revoked, unknown, or its account inactive)."""
+    if lookup is None:
+        if not _DEFAULT_LOOKUP:
+            _DEFAULT_LOOKUP.append(token_lookup())
+        lookup = _DEFAULT_LOOKUP[0]
+    session = db.session()
+    result = session.connection().execute(lookup.statement, {"token_hash": secret_hash(secret)})
+    builder = rows.Builder(session, result)  # reads the cursor's description: first
+    row = result.first()
     if row is None:
         return None
-    token, value = row[0], (row[1] if column is not None else None)
+    token_shape, user_shape, structure_shape, passport_shape = lookup.shapes
+    structure = builder.build(structure_shape, row)
+    passport = builder.build(passport_shape, row)
+    user = builder.build(user_shape, row, {"structure": structure, "own_passport": passport})
+    if passport is not None:
+        set_committed_value(passport, "holder", user)
+    token = builder.build(token_shape, row, {"user": user})
+    value = row[lookup.extra_at] if lookup.extra_at is not None else None
     if token.revoked_at is not None or token.expires_at <= utcnow():
         return None
-    if not token.user.is_active:
+    if not user.is_active:
         return None
     return token, value
 

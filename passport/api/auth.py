@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import wraps
 
@@ -9,7 +10,7 @@ from flask import current_app, g, request
 from sqlalchemy import case, true
 
 from passport.accounts.models import ApiToken, Role, User
-from passport.accounts.services import find_token_with
+from passport.accounts.services import TokenLookup, find_token_with, token_lookup
 from passport.errors import Problem
 from passport.mfa.services import enrolled
 from passport.structures.models import ApiKey, Structure
@@ -54,6 +55,14 @@ def bearer_secret() -> str | None:
     return value.strip()
 
 
+@functools.cache
+def _token_lookup(check: tuple[str, ...]) -> TokenLookup:
+    """The token's one query, with the second-factor check of the roles in ``check``."""
+    if not check:
+        return token_lookup()
+    return token_lookup(case((User.role.in_(check), enrolled(ApiToken.user_id)), else_=true()))
+
+
 def current_caller() -> Caller:
     """Authenticate the request once (cached on ``g``); 401 when it cannot be."""
     if "api_caller" in g:
@@ -73,12 +82,7 @@ def current_caller() -> Caller:
         # roles that must enrol only (a holder's token reads no factor); no role required
         # (tests, development), nothing added to the query.
         check = tuple(current_app.config.get("MFA_REQUIRED_ROLES") or ())
-        column = (
-            case((User.role.in_(check), enrolled(ApiToken.user_id)), else_=true())
-            if check
-            else None
-        )
-        found = find_token_with(secret, column)
+        found = find_token_with(secret, _token_lookup(check))
         if found is not None:
             token, satisfied = found
             caller = Caller(

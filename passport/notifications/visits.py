@@ -36,7 +36,13 @@ from passport.notifications.mail import send_templated, with_links
 from passport.notifications.preferences import wants
 from passport.notifications.wording import subject, summary, when
 from passport.passports.models import ChainedRecord, Passport, ReferralEvent, ReferralStatus
-from passport.sharing.models import AccessLogEntry, Notification, Visit, not_in_a_visit
+from passport.sharing.models import (
+    AccessLogEntry,
+    Notification,
+    Visit,
+    access_entry,
+    not_in_a_visit,
+)
 from passport.urls import external_url
 
 #: A record written this long before the first or after the last access of a visit is
@@ -240,9 +246,13 @@ def note(entry: AccessLogEntry, reason: str | None = None) -> Visit:
 
 
 @job("note_access", retries=3)
-def note_access(entry_id: int, reason: str | None = None) -> int | None:
-    """The job queued by each access: its visit's id (None if the row is gone)."""
-    entry = db.session.get(AccessLogEntry, entry_id)
+def note_access(entry_id: int, reason: str | None = None, at: str | None = None) -> int | None:
+    """The job queued by each access: its visit's id (None if the row is gone).
+
+    ``at`` is the row's time (ISO 8601), for a lookup in one partition; a job queued before
+    it was passed (``entry_id, reason``) still runs, its row looked up by id alone."""
+    when_written = datetime.fromisoformat(at) if at is not None else None
+    entry = db.session.execute(access_entry(entry_id, when_written)).unique().scalar_one_or_none()
     if entry is None:
         return None
     return note(entry, reason).id

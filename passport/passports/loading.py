@@ -8,13 +8,10 @@ identity map, same column types: free texts decrypted, timestamps in UTC), so se
 templates read records, issuers and a referral's history without another query: a passport
 read costs the same whatever the passport's size (issue 12).
 
-Why it is fast: the rows come back without SQLAlchemy's per-column type processing (the
-outer select is untyped), and each row is read by position, converting only the columns of
-its own table with that column's own result processor (the one an ORM query would apply);
-an advisor or a structure that many records share is built once, from the first row that
-names it; a new object enters the session's identity map as the ORM's own loading puts it
-there (no ``Session.add``, no cascade walk, no history to reset). The statement and the
-positions are worked out once per set of sections.
+Why it is fast: the rows are read by position into persistent objects by ``passport.rows``
+(untyped columns converted with each column's own result processor, shared objects built
+once, no ORM loading set-up); the statement and the positions are worked out once per set of
+sections.
 
 A new record kind joins the load by being named in ``SECTION_MODELS`` (and
 ``RECORD_MODELS``); its ``issuer_*`` and ``to_structure`` relationships are filled when it
@@ -24,13 +21,12 @@ union, and fill each record's ``corrections``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, cast, literal_column, null, type_coerce, union_all
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
-from sqlalchemy.types import NullType
+from sqlalchemy import bindparam, cast, literal_column, null, union_all
+from sqlalchemy.orm.attributes import set_committed_value
 
 from passport.accounts.models import User
 from passport.extensions import db
@@ -43,6 +39,7 @@ from passport.passports.models import (
     ReferralEvent,
     Training,
 )
+from passport.rows import Builder, Shape, shape, untyped
 from passport.structures.models import Structure
 
 #: The record tables of each section of a passport.
@@ -69,8 +66,6 @@ JOINS: tuple[tuple[str, Any, str, str], ...] = (
     ("st", Structure, "to_structure_id", "to_structure"),
 )
 
-Converter = Callable[[Any], Any] | None
-
 
 def _slot(column) -> str:
     return f"{column.name}__{type(column.type).__name__}".lower()
@@ -85,35 +80,17 @@ def _slots() -> dict[str, Any]:
     return slots
 
 
-@dataclass(frozen=True, eq=False)  # hashed by identity: a key of the converters
-class _Shape:
-    """How to build one model's object from a row: (attribute, position, column) each."""
-
-    model: Any
-    fields: tuple[tuple[str, int, Any], ...]
-    id_at: int
-
-
 @dataclass(frozen=True)
 class _Plan:
     """The statement for a set of sections and where each table's columns are in its rows."""
 
     statement: Any
-    records: dict[str, _Shape]  # table name -> shape (position 0 holds the table name)
+    records: dict[str, Shape]  # table name -> shape (position 0 holds the table name)
     #: table name -> (relationship, shape of the joined object) of each join the model has
-    joins: dict[str, tuple[tuple[str, _Shape], ...]]
+    joins: dict[str, tuple[tuple[str, Shape], ...]]
 
 
 _PLANS: dict[tuple[str, ...], _Plan] = {}
-
-
-def _shape(model, positions: dict[str, int], name_of: Callable[[Any], str]) -> _Shape:
-    fields = []
-    for prop in db.inspect(model).column_attrs:
-        column = prop.columns[0]
-        fields.append((prop.key, positions[name_of(column)], column))
-    id_at = next(at for key, at, _ in fields if key == "id")
-    return _Shape(model, tuple(fields), id_at)
 
 
 def _plan(models: tuple[Any, ...]) -> _Plan:
@@ -141,7 +118,7 @@ def _plan(models: tuple[Any, ...]) -> _Plan:
         branches.append(db.select(*columns).where(*conditions))
     records = union_all(*branches).subquery("records")
     # Untyped columns: the rows come back as the driver gives them, converted below.
-    selected: list[Any] = [type_coerce(c, NullType()).label(c.name) for c in records.c]
+    selected: list[Any] = [untyped(c, c.name) for c in records.c]
     joined: Any = records
     joined_shapes = []
     for alias, model, column_name, relation in JOINS:
@@ -151,13 +128,13 @@ def _plan(models: tuple[Any, ...]) -> _Plan:
         table = model.__table__.alias(alias)
         joined = joined.outerjoin(table, table.c.id == records.c[slot])
         first = len(selected)
-        selected += [type_coerce(c, NullType()).label(f"{alias}__{c.name}") for c in table.c]
+        selected += [untyped(c, f"{alias}__{c.name}") for c in table.c]
         positions = {c.name: first + i for i, c in enumerate(table.c)}
-        joined_shapes.append((relation, _shape(model, positions, lambda c: c.name)))
+        joined_shapes.append((relation, shape(model, positions, lambda c: c.name)))
     positions = {c.name: i for i, c in enumerate(records.c)}
     plan = _Plan(
         statement=db.select(*selected).select_from(joined),
-        records={m.__tablename__: _shape(m, positions, _slot) for m in models},
+        records={m.__tablename__: shape(m, positions, _slot) for m in models},
         joins={
             m.__tablename__: tuple((rel, s) for rel, s in joined_shapes if hasattr(m, rel))
             for m in models
@@ -165,71 +142,6 @@ def _plan(models: tuple[Any, ...]) -> _Plan:
     )
     _PLANS[key] = plan
     return plan
-
-
-#: (shape, dialect class, the driver's type codes) -> (attribute, position, converter) each
-_CONVERTERS: dict[tuple[Any, ...], tuple[tuple[str, int, Converter], ...]] = {}
-
-
-class _Builder:
-    """Rows to persistent objects for one execution (the driver's column types known)."""
-
-    def __init__(self, session, dialect, description) -> None:
-        self.session = session
-        self.identity_map = session.identity_map
-        self.dialect = dialect
-        self.codes = tuple(d[1] for d in description)
-        self.converters: dict[_Shape, tuple[tuple[str, int, Converter], ...]] = {}
-        self.seen: dict[tuple[Any, Any], Any] = {}
-
-    def _fields(self, shape: _Shape) -> tuple[tuple[str, int, Converter], ...]:
-        fields = self.converters.get(shape)
-        if fields is None:
-            key = (shape, type(self.dialect), self.codes)
-            fields = _CONVERTERS.get(key)
-            if fields is None:
-                fields = tuple(
-                    (name, at, column.type.dialect_impl(self.dialect).result_processor(
-                        self.dialect, self.codes[at]
-                    ))
-                    for name, at, column in shape.fields
-                )  # fmt: skip
-                _CONVERTERS[key] = fields
-            self.converters[shape] = fields
-        return fields
-
-    def build(self, shape: _Shape, row, relations: dict[str, Any] | None = None):
-        """The object of ``row`` (the session's own if it already has it), with its
-        ``relations`` loaded."""
-        model = shape.model
-        ident = row[shape.id_at]
-        existing = self.seen.get((model, ident))
-        if existing is None:
-            existing = self.identity_map.get((model, (ident,), None))
-        if existing is not None:  # given the joined objects all the same
-            for relation, value in (relations or {}).items():
-                set_committed_value(existing, relation, value)
-            self.seen[(model, ident)] = existing
-            return existing
-        obj = model.__mapper__.class_manager.new_instance()
-        values = obj.__dict__
-        for key, at, convert in self._fields(shape):
-            value = row[at]
-            values[key] = value if convert is None or value is None else convert(value)
-        if relations:
-            values.update(relations)  # loaded, as a joined load would
-        # Persistent in the session, as the ORM's own loading makes a new row's object
-        # (``orm.loading._instance``): its identity key, the session, the identity map. A
-        # fresh state has no history to reset, and nothing to cascade: cheaper than
-        # ``make_transient_to_detached`` + ``Session.add`` (a fifth of the read's time).
-        state = instance_state(obj)
-        identity = (model, (ident,), None)
-        state.key = identity
-        state.identity_token = None
-        state.session_id = self.session.hash_key
-        self.identity_map._add_unpresent(state, identity)
-        self.seen[(model, ident)] = obj
-        return obj
 
 
 def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
@@ -246,7 +158,7 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
     plan = _plan(models)
     session = db.session()
     result = session.connection().execute(plan.statement, {"passport_id": passport_id})
-    builder = _Builder(session, session.get_bind().dialect, result.cursor.description)
+    builder = Builder(session, result)
     for row in result:
         table = row[0]
         shape = plan.records[table]

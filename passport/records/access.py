@@ -74,6 +74,7 @@ def _insert(
     no flush (a read through a share writes this row and its use counter, nothing else)."""
     if reason is not None and reason not in DENIAL_REASONS:
         raise ValueError(f"unknown denial reason {reason!r}")
+    at = utcnow()
     entry_id = db.session.execute(
         _INSERT,
         {
@@ -82,10 +83,12 @@ def _insert(
             "structure_id": structure_id,
             "advisor_id": advisor_id,
             "action": action,
-            "at": utcnow(),
+            "at": at,
         },
     ).scalar_one()
-    enqueue_after_commit("note_access", entry_id, reason if action == "denied" else None)
+    # The job gets the row's time too: its lookup reads one partition (docs/SCALING.md).
+    reason = reason if action == "denied" else None
+    enqueue_after_commit("note_access", entry_id, reason, at.isoformat())
     return entry_id
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, event, select
+from sqlalchemy import ForeignKey, Index, Select, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.accounts.models import User
@@ -91,6 +91,15 @@ class AccessLogEntry(Model):
 
     structure: Mapped[Structure | None] = relationship(lazy="joined")
     advisor: Mapped[User | None] = relationship(lazy="joined")
+
+
+def access_entry(entry_id: int, at: datetime | None) -> Select[AccessLogEntry]:
+    """The access-log row ``entry_id``, written at ``at``: on PostgreSQL the condition on
+    ``at`` (the partition key) makes the planner read one monthly partition instead of
+    probing every partition's index. ``at`` None (a job queued before it was passed
+    along) looks the row up by id alone, in every partition."""
+    query = select(AccessLogEntry).where(AccessLogEntry.id == entry_id)
+    return query if at is None else query.where(AccessLogEntry.at == at)
 
 
 @event.listens_for(AccessLogEntry.__table__, "after_create")

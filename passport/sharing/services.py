@@ -90,13 +90,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from passport import rows
 from passport.accounts.models import User
 from passport.db import utcnow, valid_id
 from passport.extensions import db
@@ -428,16 +429,51 @@ def peek_share(token: str) -> ShareLink:
     return share
 
 
+_LOOKUP: list[tuple[Any, rows.Shape, rows.Shape, rows.Shape]] = []
+
+
+def _share_lookup() -> tuple[Any, rows.Shape, rows.Shape, rows.Shape]:
+    """The share by its hash with its passport and holder: one statement, built once, read
+    by position (``passport.rows``: no ORM loading set-up on every shared read)."""
+    if not _LOOKUP:
+        share, passport, holder = (
+            ShareLink.__table__,
+            Passport.__table__,
+            User.__table__.alias("holder"),
+        )
+        share_columns, share_shape = rows.whole(ShareLink, share, 0)
+        passport_columns, passport_shape = rows.whole(Passport, passport, len(share_columns))
+        first = len(share_columns) + len(passport_columns)
+        holder_columns, holder_shape = rows.whole(User, holder, first)
+        statement = (
+            db.select(*share_columns, *passport_columns, *holder_columns)
+            .select_from(
+                share.join(passport, passport.c.id == share.c.passport_id).outerjoin(
+                    holder, holder.c.id == passport.c.holder_id
+                )
+            )
+            .where(share.c.token_hash == bindparam("token_hash"))
+        )
+        _LOOKUP.append((statement, share_shape, passport_shape, holder_shape))
+    return _LOOKUP[0]
+
+
 def _lookup(token: str) -> ShareLink:
     if not tokens.is_authentic(token):  # tampered or invented: no database work
         raise ShareNotFound("Unknown share link.")
-    digest = tokens.token_hash(token)
-    share = db.session.execute(
-        db.select(ShareLink)
-        .where(ShareLink.token_hash == digest)
-        .options(joinedload(ShareLink.passport).joinedload(Passport.holder))
-    ).scalar_one_or_none()  # one query: the share, its passport and holder, its audience
-    if share is None or not tokens.matches(token, share.token_hash):
+    statement, share_shape, passport_shape, holder_shape = _share_lookup()
+    session = db.session()
+    result = session.connection().execute(statement, {"token_hash": tokens.token_hash(token)})
+    builder = rows.Builder(session, result)  # reads the cursor's description: first
+    row = result.first()
+    if row is None:
+        raise ShareNotFound("Unknown share link.")
+    holder = builder.build(holder_shape, row)
+    passport = builder.build(passport_shape, row, {"holder": holder})
+    if holder is not None:
+        set_committed_value(holder, "own_passport", passport)
+    share: ShareLink = builder.build(share_shape, row, {"passport": passport})
+    if not tokens.matches(token, share.token_hash):
         raise ShareNotFound("Unknown share link.")
     return share
 
@@ -504,8 +540,6 @@ def _lock(share: ShareLink) -> None:
 
 def _set_loaded(share: ShareLink, **values) -> None:
     """Mirror values written by a Core UPDATE onto the loaded object (no extra UPDATE)."""
-    from sqlalchemy.orm.attributes import set_committed_value
-
     for name, value in values.items():
         set_committed_value(share, name, value)
 
@@ -513,16 +547,15 @@ def _set_loaded(share: ShareLink, **values) -> None:
 def _consume(share: ShareLink) -> None:
     """Count one use; the first use of a single-use share uses it up, atomically."""
     now = utcnow()
-    statement = update(ShareLink).where(ShareLink.id == share.id)
+    table = ShareLink.__table__  # a Core UPDATE: no ORM statement set-up on every read
+    statement = update(table).where(table.c.id == share.id)
     if share.single_use:
-        statement = statement.where(ShareLink.used_up_at.is_(None)).values(
-            used_up_at=now, uses=ShareLink.uses + 1
+        statement = statement.where(table.c.used_up_at.is_(None)).values(
+            used_up_at=now, uses=table.c.uses + 1
         )
     else:
-        statement = statement.values(uses=ShareLink.uses + 1)
-    uses = db.session.execute(
-        statement.returning(ShareLink.uses), execution_options={"synchronize_session": False}
-    ).scalar_one_or_none()
+        statement = statement.values(uses=table.c.uses + 1)
+    uses = db.session.connection().execute(statement.returning(table.c.uses)).scalar_one_or_none()
     if uses is None:  # a parallel request used it up first
         db.session.refresh(share, ["used_up_at", "uses"])
         raise ShareGone(ShareState.USED_UP.value, share=share)

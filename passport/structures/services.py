@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam
 
+from passport import rows
 from passport.db import utcnow
 from passport.extensions import db
 from passport.security import new_secret, secret_hash
@@ -77,13 +79,37 @@ def create_api_key(structure: Structure, label: str | None = None) -> tuple[str,
     return secret, key
 
 
+_KEY_LOOKUP: list[tuple[Any, rows.Shape, rows.Shape]] = []
+
+
+def _key_lookup() -> tuple[Any, rows.Shape, rows.Shape]:
+    """The key by its hash with its structure, in one statement built once (``passport.rows``:
+    no ORM loading set-up on every API request)."""
+    if not _KEY_LOOKUP:
+        key, structure = ApiKey.__table__, Structure.__table__
+        key_columns, key_shape = rows.whole(ApiKey, key, 0)
+        structure_columns, structure_shape = rows.whole(Structure, structure, len(key_columns))
+        statement = (
+            db.select(*key_columns, *structure_columns)
+            .select_from(key.join(structure, structure.c.id == key.c.structure_id))
+            .where(key.c.key_hash == bindparam("key_hash"))
+        )
+        _KEY_LOOKUP.append((statement, key_shape, structure_shape))
+    return _KEY_LOOKUP[0]
+
+
 def find_api_key(secret: str) -> ApiKey | None:
-    key = db.session.execute(
-        db.select(ApiKey)
-        .where(ApiKey.key_hash == secret_hash(secret))
-        .options(joinedload(ApiKey.structure))
-    ).scalar_one_or_none()  # one query: the key and its structure
-    if key is None or key.revoked_at is not None or not key.structure.active:
+    """The live key with this secret (its structure loaded, in the same one query), or None
+    (unknown, revoked, or its structure deactivated)."""
+    statement, key_shape, structure_shape = _key_lookup()
+    session = db.session()
+    result = session.connection().execute(statement, {"key_hash": secret_hash(secret)})
+    builder = rows.Builder(session, result)  # reads the cursor's description: first
+    row = result.first()
+    if row is None:
+        return None
+    key = builder.build(key_shape, row, {"structure": builder.build(structure_shape, row)})
+    if key.revoked_at is not None or not key.structure.active:
         return None
     return key
 

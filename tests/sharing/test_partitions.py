@@ -10,12 +10,12 @@ from sqlalchemy import text
 
 from passport.db import utcnow
 from passport.extensions import db
-from passport.notifications import schedule
+from passport.notifications import schedule, visits
 from passport.notifications.jobs import SCHEDULE
 from passport.passports import services as passports
 from passport.sharing import partitions
 from passport.sharing import services as sharing
-from passport.sharing.models import AccessLogEntry, Notification
+from passport.sharing.models import AccessLogEntry, Notification, Visit, access_entry
 from passport.sharing.partitions import next_month
 from tests import factories
 
@@ -164,3 +164,57 @@ def test_the_purge_drops_the_old_months_and_keeps_the_holders_log(app, net):
         )
     # Nothing left to purge: a second run finds nothing.
     assert sharing.purge_access_log(now) == 0
+
+
+def _relations(plan: dict) -> set[str]:
+    """The tables (partitions) an EXPLAIN (FORMAT JSON) plan reads."""
+    found = {plan["Relation Name"]} if "Relation Name" in plan else set()
+    for child in plan.get("Plans", []):
+        found |= _relations(child)
+    return found
+
+
+def test_a_row_looked_up_with_its_time_is_read_from_one_partition(net):
+    if not _postgresql():
+        pytest.skip("PostgreSQL's planner: SQLite keeps one table")
+    connection = db.session.connection()
+    month = partitions.month_start(utcnow())
+    earlier = partitions.month_start(month - timedelta(days=1))
+    partitions.ensure_partitions(connection)
+    partitions.create_month(connection, earlier)
+    entry, older = _opened(net, 2)
+    _age(older, earlier + timedelta(days=2))
+    db.session.commit()
+    connection = db.session.connection()
+    assert len(partitions.month_partitions(connection)) >= 3
+
+    def scanned(query) -> set[str]:
+        compiled = query.compile(dialect=db.session.connection().dialect)
+        sql, params = str(compiled), compiled.params
+        explain = f"EXPLAIN (FORMAT JSON) {sql}"
+        plan = db.session.connection().exec_driver_sql(explain, params).scalar_one()
+        return {name for name in _relations(plan[0]["Plan"]) if name.startswith("access_log")}
+
+    assert scanned(access_entry(entry.id, entry.at)) == {partitions.partition_name(month)}
+    older = db.session.get(AccessLogEntry, older.id)
+    assert scanned(access_entry(older.id, older.at)) == {partitions.partition_name(earlier)}
+    # By id alone (a job queued before the time was passed along): every partition.
+    assert (
+        len(scanned(access_entry(entry.id, None)))
+        == len(partitions.month_partitions(connection)) + 1
+    )  # and the DEFAULT one
+    db.session.execute(text(f"DROP TABLE {partitions.partition_name(earlier)}"))
+    db.session.commit()
+
+
+def test_note_access_finds_its_row_with_or_without_its_time(net):
+    (entry,) = _opened(net, 1)
+    at = entry.at.isoformat()
+    assert visits.note_access(entry.id, None, at) is not None
+    db.session.commit()
+    # A job queued before the deploy: (entry_id, reason) only, the same visit.
+    assert visits.note_access(entry.id, None) == visits.note_access(entry.id, None, at)
+    # The time is part of the lookup: a wrong one finds nothing.
+    assert visits.note_access(entry.id, None, (entry.at - timedelta(days=40)).isoformat()) is None
+    db.session.commit()
+    assert db.session.execute(db.select(Visit)).scalars().unique().all() != []
