@@ -37,35 +37,66 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+SPREAD_APPEND = "signed append (100 passports)"
 TARGETS = {"holder passport": 0.5, "read through a share": 0.5, "signed append": 0.35}
+TARGETS[SPREAD_APPEND] = 0.35
 TARGETS |= {"directory search": 0.5, "finder": 0.5}
 RSS_TARGET_MB = 150
 RECEPTION = {"date": "2026-05-20", "channel": "phone", "needs": ["vae"], "summary": "Bench"}
 
 
-def lua_script(method: str, credential: str | None, body: str | None) -> str:
-    """wrk's Lua for one endpoint: method, headers and body of each request."""
+def lua_script(
+    method: str, credential: str | None, body: str | None, paths: list[str] | None = None
+) -> str:
+    """wrk's Lua for one endpoint: method, headers and body of each request; with ``paths``,
+    each request goes to the next of them in turn (each wrk thread from its own offset)."""
     lines = [f"wrk.method = {json.dumps(method)}"]  # a JSON string is a Lua string here
     if credential:
         lines.append(f'wrk.headers["Authorization"] = {json.dumps("Bearer " + credential)}')
     if body is not None:
         lines.append('wrk.headers["Content-Type"] = "application/json"')
         lines.append(f"wrk.body = {json.dumps(body)}")
+    if paths:
+        lines += [
+            "paths = {" + ", ".join(json.dumps(p) for p in paths) + "}",
+            "threads = 0",
+            "function setup(thread)",
+            '  thread:set("offset", threads * 37)',
+            "  threads = threads + 1",
+            "end",
+            "counter = 0",
+            "function init(args)",
+            "  counter = offset or 0",
+            "end",
+            "function request()",
+            "  counter = counter + 1",
+            "  return wrk.format(nil, paths[counter % #paths + 1])",
+            "end",
+        ]
     return "\n".join(lines) + "\n"
 
 
-def endpoints(creds: dict[str, str]) -> list[tuple[str, str, str, str | None, str | None]]:
-    """(name, method, path, credential, JSON body) in the order they are measured."""
+Endpoint = tuple[str, str, str, str | None, str | None, list[str] | None]
+
+
+def endpoints(creds: dict[str, str]) -> list[Endpoint]:
+    """(name, method, path, credential, JSON body, paths to rotate over or None) in the
+    order they are measured. The first "signed append" sends every request to the one
+    shared passport (they queue on its chain's lock); the second spreads them over the
+    seeder's shares for appends (100 passports), as a region's many structures would."""
     share = creds["share_token"]
+    spread = [f"/api/v1/shared/{t}/receptions" for t in creds["append_share_tokens"].split(",")]
+    reception = json.dumps(RECEPTION)
     return [
-        ("/healthz", "GET", "/healthz", None, None),
-        ("holder passport", "GET", "/api/v1/me/passport", creds["holder_token"], None),
-        ("read through a share", "GET", f"/api/v1/shared/{share}", creds["api_key"], None),
-        ("directory search", "GET", "/api/v1/structures?q=dreux&need=job_search", None, None),
+        ("/healthz", "GET", "/healthz", None, None, None),
+        ("holder passport", "GET", "/api/v1/me/passport", creds["holder_token"], None, None),
+        ("read through a share", "GET", f"/api/v1/shared/{share}", creds["api_key"], None, None),
+        ("directory search", "GET", "/api/v1/structures?q=dreux&need=job_search", None, None, None),
         (
             "finder",
             "GET",
             "/api/v1/finder?needs=job_search,vae&commune=28134&age=30&situation=jobseeker",
+            None,
             None,
             None,
         ),
@@ -74,9 +105,11 @@ def endpoints(creds: dict[str, str]) -> list[tuple[str, str, str, str | None, st
             "POST",
             f"/api/v1/shared/{share}/receptions",
             creds["api_key"],
-            json.dumps(RECEPTION),
+            reception,
+            None,
         ),
-        ("/healthz (again)", "GET", "/healthz", None, None),
+        (SPREAD_APPEND, "POST", spread[0], creds["api_key"], reception, spread),
+        ("/healthz (again)", "GET", "/healthz", None, None, None),
     ]
 
 
@@ -114,7 +147,7 @@ def seed(env: dict, passports: int) -> tuple[dict[str, str], float, str]:
     )
     elapsed = time.monotonic() - started
     lines = done.stdout.strip().splitlines()
-    creds = dict(line.split("=", 1) for line in lines[-3:])
+    creds = dict(line.split("=", 1) for line in lines[-4:])
     summary = next((line for line in lines if line.startswith("Seeded")), "")
     return creds, elapsed, summary
 
@@ -200,9 +233,9 @@ def measure(database: str, args, folder: Path) -> dict:
     server = start_gunicorn(env, port, args.workers, folder / "gunicorn.log")
     results = []
     try:
-        for name, method, path, credential, body in endpoints(creds):
+        for name, method, path, credential, body, paths in endpoints(creds):
             script = folder / f"{len(results)}.lua"
-            script.write_text(lua_script(method, credential, body))
+            script.write_text(lua_script(method, credential, body, paths))
             target = f"http://127.0.0.1:{port}{path}"
             wrk(target, script, min(2, args.duration), 2, 1)  # warm every worker
             figures = wrk(target, script, args.duration, args.connections, args.threads)

@@ -18,7 +18,7 @@ bench_cli = AppGroup("bench", help="Benchmark data (make bench).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes (default: one per core).")
 @click.option("--chunk", type=click.IntRange(10, 10_000), default=500, show_default=True)
 def seed_command(passports: int, workers: int | None, chunk: int) -> None:
-    """Fill an EMPTY database with N passports; the credentials are the last three lines."""
+    """Fill an EMPTY database with N passports; the credentials are the last four lines."""
     from passport.bench.seed import bench_credentials, seed
 
     started = time.monotonic()

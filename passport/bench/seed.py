@@ -1,9 +1,10 @@
 """Believable bench data, written with the app's own record code (``flask bench seed``).
 
 Every record is built as the app builds it: ``trust.canonical.record_content`` and
-``chain_hash`` for the chain, the structures' Ed25519 keys (``trust.signing.signer``) for
-the signatures, and the columns' own types on insert (free texts and signatures encrypted
-by ``EncryptedText``), so a seeded passport exports and verifies like any other. Only the
+``seal`` (its canonical bytes and chain hash) for the chain, the structures' Ed25519 keys
+(``trust.signing.signer``) for the signatures, and the columns' own types on insert (free
+texts and signatures encrypted by ``EncryptedText``), so a seeded passport exports and
+verifies like any other. Only the
 way rows reach the database differs: Core bulk inserts, by chunks of passports, from one
 process per core (ids are handed out by block, so the processes never meet).
 """
@@ -40,7 +41,7 @@ from passport.security import hash_password
 from passport.sharing import tokens
 from passport.sharing.models import SECTIONS, AccessLogEntry, ShareLink
 from passport.structures.models import Structure
-from passport.trust.canonical import canonical_json, chain_hash, record_content
+from passport.trust.canonical import record_content, seal
 from passport.trust.signing import active_key, signer
 
 #: Most records of one kind one passport gets (ids are reserved by block from these).
@@ -265,8 +266,8 @@ def _build_chunk(ref: Reference, index: int, size: int) -> dict[str, list[dict]]
             seq += 1
             values.update(seq=seq, prev_hash=prev, passport_id=pid)
             content = record_content(_as_record(model, values, codes, ref, issuer))
-            values["hash"] = chain_hash(seq, prev, content)
-            values["signature"] = signers[issuer](canonical_json(content)) if issuer else None
+            signed, values["hash"] = seal(seq, prev, content)
+            values["signature"] = signers[issuer](signed) if issuer else None
             prev = values["hash"]
             values.pop("_to_code", None)
             rows.setdefault(model.__tablename__, []).append(values)
@@ -475,8 +476,15 @@ def _as_record(model, values, codes, ref, issuer):
     )
 
 
+#: How many passports ``bench_credentials`` shares for appends (``make bench`` spreads its
+#: appends over them, as a region's structures write to many passports at once).
+APPEND_SHARES = 100
+
+
 def bench_credentials(echo: Callable[[str], None] = print) -> None:
-    """A holder token, a structure key and an active share of that holder for the key."""
+    """A holder token, a structure key, an active share of that holder for the key, and
+    shares for appends of ``APPEND_SHARES`` other passports to the same structure: four
+    lines ``name=value``, the last a comma-separated list of share tokens."""
     from passport.accounts import services as accounts
     from passport.passports import services as passports
     from passport.sharing import services as sharing
@@ -490,14 +498,29 @@ def bench_credentials(echo: Callable[[str], None] = print) -> None:
     ).scalar_one()
     token, _ = accounts.issue_token(holder)
     secret, _ = directory.create_api_key(structure, "bench")
+    mine = passports.passport_of(holder)
     share = sharing.create_share(
-        passports.passport_of(holder),
+        mine,
         sections=list(SECTIONS),
         permissions=["read", "append"],
         expires_in_days=90,
         structure=structure,
     )
+    others = db.session.execute(
+        db.select(Passport).where(Passport.id != mine.id).order_by(Passport.id).limit(APPEND_SHARES)
+    ).scalars()
+    append_tokens = [
+        sharing.create_share(
+            passport,
+            sections=["receptions"],
+            permissions=["append"],
+            expires_in_days=90,
+            structure=structure,
+        ).token
+        for passport in others
+    ]
     db.session.commit()
     echo(f"holder_token={token}")
     echo(f"api_key={secret}")
     echo(f"share_token={share.token}")
+    echo(f"append_share_tokens={','.join(append_tokens)}")

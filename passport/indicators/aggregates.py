@@ -83,8 +83,6 @@ TABLES = (ReceptionCount, ReferralCount, ReferralDelay, RegionDelay)
 #: Tables kept as sums of another (over the columns they lack), on every write to it.
 SUMMARIES = {ReferralDelay: (RegionDelay,)}
 CHUNK = 5_000
-#: Up to this many rows, an upsert is one statement with its values; beyond, an executemany.
-MANY = 100
 
 #: A structure's group: its department, type and CEP flag (``indicators.models``).
 Group = tuple[str, str, bool]
@@ -260,7 +258,7 @@ def forget_passport(passport_id: int) -> None:
 
 
 def _add(model, rows: Iterable[dict], groups: dict[int, Group] | None = None) -> None:
-    """``count += n`` for each row (inserted at ``n`` when new), in one statement.
+    """``count += n`` for each row (inserted at ``n`` when new), in one executemany.
 
     The rows name structures by id; each id stands for its group in ``groups`` (by default
     the groups as the database holds them, read ``FOR SHARE`` on PostgreSQL). Rows are
@@ -294,17 +292,17 @@ def _upsert(model, rows: Iterable[dict]) -> None:
         return
     dialect = db.session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    few = len(values) <= MANY
-    statement = upsert(table).values(values) if few else upsert(table)
+    statement = upsert(table)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
     )
+    # An executemany of the one-row statement, in the rows' order, whether a record's few
+    # rows or a recount's thousands: its compiled form is cached, where a multi-row VALUES
+    # is compiled again for every call (SQLAlchemy does not cache those; on every append,
+    # that compilation cost more than the rest of the indicators' work).
     with db.session.no_autoflush:
-        if few:  # one statement: a record's rows
-            db.session.execute(statement)
-        else:  # a recount's thousands of rows: one statement compiled, executed for each
-            for start in range(0, len(values), CHUNK):
-                db.session.execute(statement, values[start : start + CHUNK])
+        for start in range(0, len(values), CHUNK):
+            db.session.execute(statement, values[start : start + CHUNK])
 
 
 def groups_of(ids: Iterable[int] | None = None, *, lock: bool = False) -> dict[int, Group]:

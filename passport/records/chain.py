@@ -6,10 +6,12 @@ the row lock, on SQLite the database write lock, so parallel appends to one pass
 up instead of forking the chain. The (passport_id, seq) unique constraints catch anything
 that slips through.
 
-The record's id is taken before it is written (the table's sequence on PostgreSQL, the next
-id under the write lock on SQLite), so that its content, hash and signature are computed
-first and the record is inserted whole, in one flush: an append costs five statements
-(lock, id, signing key, insert, new head) whatever the passport's size.
+The record's id is taken before it is written, by the lock's own statement (a ``RETURNING``
+column: the table's sequence on PostgreSQL, the next id under the write lock on SQLite), so
+that its content, hash and signature are computed first and the record is inserted whole,
+in one flush: an append costs four statements (lock with the id, the signing key's id and
+ciphertext, insert, new head) whatever the passport's size. The content is canonicalised
+once (``trust.canonical.seal``), for the hash and the signature.
 
 What is hashed and signed must be what the database stores. Values are normalised to the
 columns first: timestamps to whole seconds, ``NUMERIC`` values rounded half up to their
@@ -22,14 +24,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Numeric, func, text, update
+from sqlalchemy import ColumnElement, Numeric, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from passport.db import utcnow
 from passport.extensions import db
 from passport.passports.models import Passport
 from passport.structures.models import Structure
-from passport.trust.canonical import canonical_json, chain_hash, record_content
+from passport.trust.canonical import canonical_json, record_content, seal
 from passport.trust.signing import sign
 
 
@@ -39,17 +41,30 @@ class PassportGone(Exception):
 
 def lock_passport(passport_id: int) -> tuple[int, str | None]:
     """Lock the passport's chain until the transaction ends; return its head."""
+    head_seq, head_hash, _ = _lock(passport_id)
+    return head_seq, head_hash
+
+
+def _lock(passport_id: int, model=None) -> tuple[int, str | None, int | None]:
+    """``lock_passport``, and the id the next ``model`` record will have, in the same
+    statement (a ``RETURNING`` column): the table's sequence on PostgreSQL, the next id on
+    SQLite, where the UPDATE holds the database's write lock (no other writer can take it)."""
     db.session.flush()
+    columns: list[ColumnElement] = [Passport.head_seq, Passport.head_hash]  # type: ignore[list-item]
+    if model is not None:
+        columns.append(_next_id(model))
     row = db.session.execute(
         update(Passport)
         .where(Passport.id == passport_id)
         .values(last_activity_at=utcnow())
-        .returning(Passport.head_seq, Passport.head_hash),
+        .returning(*columns),
         execution_options={"synchronize_session": False},
     ).one_or_none()
     if row is None:
         raise PassportGone(passport_id)
-    return row.head_seq, row.head_hash
+    head_seq: int = row[0]
+    head_hash: str | None = row[1]
+    return head_seq, head_hash, row[2] if model is not None else None
 
 
 def append(
@@ -76,14 +91,13 @@ def append(
             record.signature = sign(issuer, canonical_json(record_content(record)))
             db.session.flush()
         return _uncorrected(record)
-    head_seq, head_hash = lock_passport(passport_id)
+    head_seq, head_hash, record.id = _lock(passport_id, type(record))
     record.seq = head_seq + 1
     record.prev_hash = head_hash
-    record.id = _next_id(type(record))
-    content = record_content(record)
-    record.hash = chain_hash(record.seq, record.prev_hash, content)
+    # The content canonicalised once: hashed inside the link, and signed as it is.
+    signed, record.hash = seal(record.seq, record.prev_hash, record_content(record))
     if issuer is not None:
-        record.signature = sign(issuer, canonical_json(content))
+        record.signature = sign(issuer, signed)
     db.session.add(record)
     db.session.flush()
     db.session.execute(
@@ -106,15 +120,13 @@ def _uncorrected(record):
     return record
 
 
-def _next_id(model) -> int:
-    """The id the record will have; the caller holds the passport's lock (see above)."""
+def _next_id(model) -> ColumnElement[int]:
+    """The id the record will have, as an expression of the lock's statement (``_lock``)."""
     table = model.__table__
     if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))"), {"table": table.name}
-        ).scalar_one()
-    # SQLite: the lock is the database's write lock, so no other writer can take this id.
-    return db.session.execute(db.select(func.coalesce(func.max(table.c.id), 0) + 1)).scalar_one()
+        return func.nextval(func.pg_get_serial_sequence(table.name, "id"))
+    # SQLite: evaluated under the UPDATE's write lock, so no other writer can take this id.
+    return db.select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
 
 
 def _normalise(record) -> None:

@@ -3,7 +3,15 @@
 A record's *content* (``record_content``) is the same dict for every kind of record: its
 kind, id, passport, place in the chain (``seq``, ``prev_hash``), time, issuer, then the
 fields of its kind. The chain link hashes ``{"seq", "prev_hash", "record": content}``; a
-structure signs ``canonical_json(content)``. Because the content names its place in the
+structure signs ``canonical_json(content)``.
+
+The content is canonicalised once per record (``rfc8785`` is pure Python, the costliest step
+of writing a record): the link's canonical bytes are built around the content's
+(``link_bytes``). RFC 8785 sorts an object's keys by their UTF-16 code units, and
+``prev_hash`` < ``record`` < ``seq`` (p < r < s, all ASCII), so the link's canonical form is
+``{"prev_hash":P,"record":C,"seq":S}`` with P, C and S the canonical forms of its three
+values: byte for byte what ``rfc8785.dumps`` of the whole link gives
+(tests/trust/test_canonical.py compares the two). Because the content names its place in the
 chain, a signature also vouches for every record before it: a holder who drops or moves an
 earlier record and recomputes the hashes still breaks the signed ``prev_hash``.
 """
@@ -156,4 +164,32 @@ _FIELDS = {
 
 def chain_hash(seq: int, prev_hash: str | None, content: dict) -> str:
     """SHA-256 of the link: its place, the previous link's hash and the record's content."""
-    return sha256_hex(canonical_json({"seq": seq, "prev_hash": prev_hash, "record": content}))
+    return sha256_hex(link_bytes(seq, prev_hash, canonical_json(content)))
+
+
+def link_bytes(seq: Any, prev_hash: Any, content_bytes: bytes) -> bytes:
+    """``canonical_json({"seq": seq, "prev_hash": prev_hash, "record": content})`` from the
+    content's canonical bytes (``canonical_json(content)``), without canonicalising the
+    content again: the keys' RFC 8785 order is prev_hash, record, seq (see above)."""
+    return b"".join(
+        (
+            b'{"prev_hash":',
+            canonical_json(prev_hash),
+            b',"record":',
+            content_bytes,
+            b',"seq":',
+            canonical_json(seq),
+            b"}",
+        )
+    )
+
+
+def seal(seq: int, prev_hash: str | None, content: dict) -> tuple[bytes, str]:
+    """``(canonical_json(content), chain_hash(seq, prev_hash, content))``, canonicalising the
+    content once: the bytes a structure signs and the link's hash.
+
+    ``content`` is what ``record_content`` returns, plain JSON values already, so it goes to
+    ``rfc8785`` as it is (anything else, a datetime say, raises instead of being converted).
+    """
+    content_bytes = rfc8785.dumps(content)
+    return content_bytes, sha256_hex(link_bytes(seq, prev_hash, content_bytes))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -67,10 +68,17 @@ def sign(structure: Structure, payload: bytes) -> str:
 
 
 def signer(structure: Structure) -> Callable[[bytes], str]:
-    """``sign`` for many payloads: the structure's active key, decrypted once."""
-    key = active_key(structure)
-    private = OKPKey.import_key(keyring().decrypt_bytes(key.private_key_enc))
-    header = {"alg": ALG, "kid": key.kid}
+    """``sign`` for many payloads: the structure's active key, decrypted once.
+
+    Which key is active is asked of the database every time (one row, two columns), so a
+    rotation by any process, or a retirement, applies to the very next signature. Only the
+    decryption and import of a key are cached, per process (``_private_key``): a key never
+    changes once created (rotation makes a new one), and re-encryption at rest
+    (``passport reencrypt``) changes its ciphertext, hence the cache's key, not the key.
+    """
+    kid, encrypted = _active_key_row(structure)
+    private = _private_key(kid, encrypted)
+    header = {"alg": ALG, "kid": kid}
 
     def sign_payload(payload: bytes) -> str:
         with warnings.catch_warnings():
@@ -78,6 +86,28 @@ def signer(structure: Structure) -> Callable[[bytes], str]:
             return jws.serialize_compact(header, payload, private, registry=_registry)
 
     return sign_payload
+
+
+def _active_key_row(structure: Structure) -> tuple[str, str]:
+    """(kid, encrypted private key) of the structure's active key, created on first use."""
+    if structure.id is None:
+        db.session.flush()
+    row = db.session.execute(
+        db.select(SigningKey.kid, SigningKey.private_key_enc)
+        .where(SigningKey.structure_id == structure.id, SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        key = rotate_key(structure)
+        return key.kid, key.private_key_enc
+    return row.kid, row.private_key_enc
+
+
+@lru_cache(maxsize=1024)
+def _private_key(kid: str, encrypted: str) -> OKPKey:
+    """The private key of ``kid``, decrypted and imported once per process (see ``signer``)."""
+    return OKPKey.import_key(keyring().decrypt_bytes(encrypted))
 
 
 def jwks(structure_ids: set[int] | None = None) -> dict:

@@ -38,7 +38,7 @@ from flask_babel import gettext
 
 from passport.extensions import db
 from passport.structures.models import SigningKey, Structure
-from passport.trust.canonical import canonical_json, chain_hash
+from passport.trust.canonical import canonical_json, link_bytes, sha256_hex
 from passport.trust.export import FORMAT, attested_part
 from passport.trust.signing import (
     import_public_key,
@@ -268,6 +268,13 @@ def _canonical(value: Any) -> bytes | None:
         return None
 
 
+def _link(seq: Any, prev_hash: Any, canonical: bytes) -> bytes | None:
+    try:
+        return link_bytes(seq, prev_hash, canonical)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
 def verify_bundle(bundle: Any, trusted: TrustedKeys | None = None) -> Verification:
     """Check a bundle; ``NotABundle`` if it is not one at all."""
     check_shape(bundle)
@@ -357,12 +364,13 @@ def _check_record(
     ):
         if content.get(name) != expected:
             found.append(Finding("content_mismatch", at, {"field": name}))
-    # The hash, recomputed from the content.
+    # The hash, recomputed from the content (canonicalised once, for the link and the
+    # signature).
     canonical = _canonical(content)
-    link = _canonical({"seq": seq, "prev_hash": prev_hash, "record": content})
+    link = None if canonical is None else _link(seq, prev_hash, canonical)
     if canonical is None or link is None:
         found.append(Finding("record_malformed", at, {"position": position}))
-    elif not _is_hash(record_hash) or chain_hash(seq, prev_hash, content) != record_hash:
+    elif not _is_hash(record_hash) or sha256_hex(link) != record_hash:
         found.append(Finding("hash_mismatch", at))
 
     # Who wrote it: the holder (no issuer, no signature) or a structure (signed).
