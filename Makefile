@@ -42,8 +42,8 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check passport tests
-	$(BIN)/ruff format --check passport tests
+	$(BIN)/ruff check passport tests scripts
+	$(BIN)/ruff format --check passport tests scripts
 	$(BIN)/mypy passport
 	$(BIN)/bandit --quiet --recursive passport config.py wsgi.py gunicorn.conf.py
 
