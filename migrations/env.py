@@ -119,14 +119,34 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds a table for most ALTERs (batch mode: copy, DROP, rename). With
+            # the app's ``PRAGMA foreign_keys=ON`` that DROP deletes the old rows first and
+            # fires every ON DELETE of the tables that point at them: CASCADE deletes their
+            # rows, SET NULL empties their links (a training's ``supersedes_id``, which its
+            # hash covers). SQLite's own procedure for schema changes: foreign keys off
+            # (outside a transaction: the pragma is a no-op inside one), migrate, check, on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.commit()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -15,8 +15,10 @@ for a handful of rows (issue 12):
   as for any loaded object.
 
 ``whole(model, table, first)`` gives the columns of a table (or an alias of it) at position
-``first`` and the ``Shape`` that reads them back; ``Builder(session, result).build(shape,
-row, relations)`` gives the object, with the named relationships set as loaded.
+``first`` and the ``Shape`` that reads them back; ``execute(statement, params)`` runs the
+statement as an ORM query would (after the session's autoflush, on its connection);
+``Builder(session, result).build(shape, row, relations)`` gives the object, with the named
+relationships set as loaded; ``first(statement, params)`` is the two for a one-row lookup.
 """
 
 from __future__ import annotations
@@ -69,6 +71,23 @@ def whole(model, table, first: int, prefix: str | None = None) -> tuple[list[Any
 
 #: (shape, dialect class, the driver's type codes) -> (attribute, position, converter) each
 _CONVERTERS: dict[tuple[Any, ...], tuple[tuple[str, int, Converter], ...]] = {}
+
+
+def execute(statement, params: dict[str, Any]):
+    """``statement`` on the session's connection, after its autoflush (as an ORM query
+    would: pending changes are seen); the session and the result."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session, session.connection().execute(statement, params)
+
+
+def first(statement, params: dict[str, Any]):
+    """The builder and the first row of ``statement`` (a lookup), or None without a row."""
+    session, result = execute(statement, params)
+    builder = Builder(session, result)  # reads the cursor's description: before the row
+    row = result.first()
+    return None if row is None else (builder, row)
 
 
 class Builder:

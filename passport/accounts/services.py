@@ -183,12 +183,10 @@ def find_token_with(secret: str, lookup: TokenLookup | None = None) -> tuple[Api
         if not _DEFAULT_LOOKUP:
             _DEFAULT_LOOKUP.append(token_lookup())
         lookup = _DEFAULT_LOOKUP[0]
-    session = db.session()
-    result = session.connection().execute(lookup.statement, {"token_hash": secret_hash(secret)})
-    builder = rows.Builder(session, result)  # reads the cursor's description: first
-    row = result.first()
-    if row is None:
+    found = rows.first(lookup.statement, {"token_hash": secret_hash(secret)})
+    if found is None:
         return None
+    builder, row = found
     token_shape, user_shape, structure_shape, passport_shape = lookup.shapes
     structure = builder.build(structure_shape, row)
     passport = builder.build(passport_shape, row)

@@ -39,7 +39,7 @@ from passport.passports.models import (
     ReferralEvent,
     Training,
 )
-from passport.rows import Builder, Shape, shape, untyped
+from passport.rows import Builder, Shape, execute, shape, untyped
 from passport.structures.models import Structure
 
 #: The record tables of each section of a passport.
@@ -156,8 +156,7 @@ def load_records(passport_id: int, sections: Iterable[str]) -> dict[Any, list]:
         models += (Correction,)
         found[Correction] = []
     plan = _plan(models)
-    session = db.session()
-    result = session.connection().execute(plan.statement, {"passport_id": passport_id})
+    session, result = execute(plan.statement, {"passport_id": passport_id})
     builder = Builder(session, result)
     for row in result:
         table = row[0]

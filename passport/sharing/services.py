@@ -462,12 +462,10 @@ def _lookup(token: str) -> ShareLink:
     if not tokens.is_authentic(token):  # tampered or invented: no database work
         raise ShareNotFound("Unknown share link.")
     statement, share_shape, passport_shape, holder_shape = _share_lookup()
-    session = db.session()
-    result = session.connection().execute(statement, {"token_hash": tokens.token_hash(token)})
-    builder = rows.Builder(session, result)  # reads the cursor's description: first
-    row = result.first()
-    if row is None:
+    found = rows.first(statement, {"token_hash": tokens.token_hash(token)})
+    if found is None:
         raise ShareNotFound("Unknown share link.")
+    builder, row = found
     holder = builder.build(holder_shape, row)
     passport = builder.build(passport_shape, row, {"holder": holder})
     if holder is not None:

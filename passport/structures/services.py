@@ -102,12 +102,10 @@ def find_api_key(secret: str) -> ApiKey | None:
     """The live key with this secret (its structure loaded, in the same one query), or None
     (unknown, revoked, or its structure deactivated)."""
     statement, key_shape, structure_shape = _key_lookup()
-    session = db.session()
-    result = session.connection().execute(statement, {"key_hash": secret_hash(secret)})
-    builder = rows.Builder(session, result)  # reads the cursor's description: first
-    row = result.first()
-    if row is None:
+    found = rows.first(statement, {"key_hash": secret_hash(secret)})
+    if found is None:
         return None
+    builder, row = found
     key = builder.build(key_shape, row, {"structure": builder.build(structure_shape, row)})
     if key.revoked_at is not None or not key.structure.active:
         return None
