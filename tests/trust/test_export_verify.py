@@ -91,8 +91,8 @@ def test_bundle_format(bundle, world):
     assert reception["content"]["summary"] == SUMMARY
     assert reception["content"]["issuer"] == {"structure": "ML-DREUX", "advisor": "Camille Roux"}
     assert records[0]["signature"] is None and records[0]["content"]["issuer"] is None
-    # the rounding column: what is exported is what was stored (1.2 or 1.3), and it verifies
-    assert records[0]["content"]["hours"] in (1.2, 1.3)
+    # hours are kept to the hundredth (NUMERIC(8,2)): 1.25 is exported as declared, and verifies
+    assert records[0]["content"]["hours"] == 1.25
 
 
 def test_genuine_bundle_is_valid(client, bundle):
