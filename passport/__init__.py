@@ -96,15 +96,16 @@ def register_extensions(app: Flask) -> None:
     from flask_login import user_logged_in
 
     import passport.models  # noqa: F401  (every table in the metadata)
+    from passport import migrations_cli
     from passport.accounts.sessions import commit_new_session, load_user, remember_session
-    from passport.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+    from passport.extensions import babel, csrf, db, limiter, login_manager, select_locale
     from passport.indicators import aggregates
     from passport.notifications import queue
     from passport.security import Passwords
     from passport.trust.encryption import build_keyring
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrations_cli.init_app(app)  # Flask-Migrate itself only when a migration is asked for
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
