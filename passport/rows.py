@@ -15,7 +15,8 @@ for a handful of rows (issue 12):
   as for any loaded object.
 
 ``whole(model, table, first)`` gives the columns of a table (or an alias of it) at position
-``first`` and the ``Shape`` that reads them back; ``execute(statement, params)`` runs the
+``first`` and the ``Shape`` that reads them back (``wholes`` for several tables side by
+side); ``execute(statement, params)`` runs the
 statement as an ORM query would (after the session's autoflush, on its connection);
 ``Builder(session, result).build(shape, row, relations)`` gives the object, with the named
 relationships set as loaded; ``first(statement, params)`` is the two for a one-row lookup.
@@ -67,6 +68,18 @@ def whole(model, table, first: int, prefix: str | None = None) -> tuple[list[Any
     columns = [untyped(c, f"{prefix}__{c.name}") for c in table.c]
     positions = {c.name: first + i for i, c in enumerate(table.c)}
     return columns, shape(model, positions, lambda c: c.name)
+
+
+def wholes(*tables: tuple[Any, Any]) -> tuple[list[Any], list[Shape]]:
+    """``whole`` of each ``(model, table)`` in turn, side by side in one select: every
+    column, and the shape of each table's object, in the order given."""
+    columns: list[Any] = []
+    shapes: list[Shape] = []
+    for model, table in tables:
+        more, table_shape = whole(model, table, len(columns))
+        columns += more
+        shapes.append(table_shape)
+    return columns, shapes
 
 
 #: (shape, dialect class, the driver's type codes) -> (attribute, position, converter) each

@@ -5,6 +5,7 @@ Services take plain values, return domain objects, ``flush()`` and never ``commi
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -149,13 +150,9 @@ def token_lookup(column: Any = None) -> TokenLookup:
     part of a small read)."""
     token, user = ApiToken.__table__, User.__table__
     structure, passport = Structure.__table__, Passport.__table__
-    selected: list[Any] = []
-    shapes = []
-    tables = ((ApiToken, token), (User, user), (Structure, structure), (Passport, passport))
-    for model, table in tables:
-        columns, shape = rows.whole(model, table, len(selected))
-        selected += columns
-        shapes.append(shape)
+    selected, shapes = rows.wholes(
+        (ApiToken, token), (User, user), (Structure, structure), (Passport, passport)
+    )
     extra_at = None
     if column is not None:
         extra_at = len(selected)
@@ -172,7 +169,7 @@ def token_lookup(column: Any = None) -> TokenLookup:
     return TokenLookup(statement, tuple(shapes), extra_at)  # type: ignore[arg-type]
 
 
-_DEFAULT_LOOKUP: list[TokenLookup] = []
+_default_lookup = functools.cache(token_lookup)  # the lookup without an extra column
 
 
 def find_token_with(secret: str, lookup: TokenLookup | None = None) -> tuple[ApiToken, Any] | None:
@@ -180,9 +177,7 @@ def find_token_with(secret: str, lookup: TokenLookup | None = None) -> tuple[Api
     query, as ``(token, value)`` (the token's ``user``, the user's ``structure`` and
     ``own_passport`` loaded); or None (expired, revoked, unknown, or its account inactive)."""
     if lookup is None:
-        if not _DEFAULT_LOOKUP:
-            _DEFAULT_LOOKUP.append(token_lookup())
-        lookup = _DEFAULT_LOOKUP[0]
+        lookup = _default_lookup()
     found = rows.first(lookup.statement, {"token_hash": secret_hash(secret)})
     if found is None:
         return None

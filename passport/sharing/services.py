@@ -88,6 +88,7 @@ Input errors of ``create_share`` raise ``ShareInputError(errors)`` with
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
@@ -429,33 +430,25 @@ def peek_share(token: str) -> ShareLink:
     return share
 
 
-_LOOKUP: list[tuple[Any, rows.Shape, rows.Shape, rows.Shape]] = []
-
-
+@functools.cache
 def _share_lookup() -> tuple[Any, rows.Shape, rows.Shape, rows.Shape]:
     """The share by its hash with its passport and holder: one statement, built once, read
     by position (``passport.rows``: no ORM loading set-up on every shared read)."""
-    if not _LOOKUP:
-        share, passport, holder = (
-            ShareLink.__table__,
-            Passport.__table__,
-            User.__table__.alias("holder"),
-        )
-        share_columns, share_shape = rows.whole(ShareLink, share, 0)
-        passport_columns, passport_shape = rows.whole(Passport, passport, len(share_columns))
-        first = len(share_columns) + len(passport_columns)
-        holder_columns, holder_shape = rows.whole(User, holder, first)
-        statement = (
-            db.select(*share_columns, *passport_columns, *holder_columns)
-            .select_from(
-                share.join(passport, passport.c.id == share.c.passport_id).outerjoin(
-                    holder, holder.c.id == passport.c.holder_id
-                )
+    share, passport = ShareLink.__table__, Passport.__table__
+    holder = User.__table__.alias("holder")
+    columns, (share_shape, passport_shape, holder_shape) = rows.wholes(
+        (ShareLink, share), (Passport, passport), (User, holder)
+    )
+    statement = (
+        db.select(*columns)
+        .select_from(
+            share.join(passport, passport.c.id == share.c.passport_id).outerjoin(
+                holder, holder.c.id == passport.c.holder_id
             )
-            .where(share.c.token_hash == bindparam("token_hash"))
         )
-        _LOOKUP.append((statement, share_shape, passport_shape, holder_shape))
-    return _LOOKUP[0]
+        .where(share.c.token_hash == bindparam("token_hash"))
+    )
+    return statement, share_shape, passport_shape, holder_shape
 
 
 def _lookup(token: str) -> ShareLink:

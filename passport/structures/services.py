@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Any
 
@@ -79,23 +80,18 @@ def create_api_key(structure: Structure, label: str | None = None) -> tuple[str,
     return secret, key
 
 
-_KEY_LOOKUP: list[tuple[Any, rows.Shape, rows.Shape]] = []
-
-
+@functools.cache
 def _key_lookup() -> tuple[Any, rows.Shape, rows.Shape]:
     """The key by its hash with its structure, in one statement built once (``passport.rows``:
     no ORM loading set-up on every API request)."""
-    if not _KEY_LOOKUP:
-        key, structure = ApiKey.__table__, Structure.__table__
-        key_columns, key_shape = rows.whole(ApiKey, key, 0)
-        structure_columns, structure_shape = rows.whole(Structure, structure, len(key_columns))
-        statement = (
-            db.select(*key_columns, *structure_columns)
-            .select_from(key.join(structure, structure.c.id == key.c.structure_id))
-            .where(key.c.key_hash == bindparam("key_hash"))
-        )
-        _KEY_LOOKUP.append((statement, key_shape, structure_shape))
-    return _KEY_LOOKUP[0]
+    key, structure = ApiKey.__table__, Structure.__table__
+    columns, (key_shape, structure_shape) = rows.wholes((ApiKey, key), (Structure, structure))
+    statement = (
+        db.select(*columns)
+        .select_from(key.join(structure, structure.c.id == key.c.structure_id))
+        .where(key.c.key_hash == bindparam("key_hash"))
+    )
+    return statement, key_shape, structure_shape
 
 
 def find_api_key(secret: str) -> ApiKey | None:
